@@ -1,0 +1,1 @@
+"""Analysis: diffs and rules over manifests."""

@@ -1,0 +1,235 @@
+"""Diffing two manifests: a keyed package diff plus the environment-level sections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from envaudit.analysis.versions import Bump, bump_kind, compare_versions
+from envaudit.model import Manifest, Package, SourceInfo
+
+
+class ChangeKind(StrEnum):
+    """The headline of one package change, most significant aspect first."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    UPGRADED = "upgraded"
+    DOWNGRADED = "downgraded"
+    VERSION_CHANGED = "version-changed"  # versions that cannot be ordered, or spec edits
+    BUILD_CHANGED = "build-changed"  # same version, another build/variant
+    HASHES_CHANGED = "hashes-changed"  # same version and build, other artifacts
+    SOURCE_CHANGED = "source-changed"  # index, channel, URL or VCS commit moved
+    METADATA_CHANGED = "metadata-changed"  # markers, extras, groups, optional
+
+
+class Aspect(StrEnum):
+    """Every aspect of a package that a diff compares."""
+
+    VERSION = "version"
+    SPEC = "spec"
+    BUILD = "build"
+    HASHES = "hashes"
+    SOURCE = "source"
+    INDEX = "index"
+    CHANNEL = "channel"
+    MARKERS = "markers"
+    EXTRAS = "extras"
+    GROUPS = "groups"
+    OPTIONAL = "optional"
+
+
+@dataclass(frozen=True, slots=True)
+class PackageChange:
+    """One package present on either side whose entries differ."""
+
+    kind: ChangeKind
+    ecosystem: str
+    key: str
+    old: Package | None
+    new: Package | None
+    aspects: tuple[Aspect, ...] = ()
+    bump: Bump | None = None
+
+    @property
+    def name(self) -> str:
+        package = self.new or self.old
+        assert package is not None
+        return package.name
+
+
+@dataclass(frozen=True, slots=True)
+class SectionChange:
+    """An environment-level value that differs (python, channels, indexes, platforms)."""
+
+    section: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ManifestDiff:
+    left: SourceInfo
+    right: SourceInfo
+    changes: tuple[PackageChange, ...]
+    sections: tuple[SectionChange, ...]
+    unchanged: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes and not self.sections
+
+    def count(self, kind: ChangeKind) -> int:
+        return sum(1 for change in self.changes if change.kind is kind)
+
+
+def _source_aspects(old: Package, new: Package) -> list[Aspect]:
+    aspects: list[Aspect] = []
+    if old.source.kind != new.source.kind or (
+        old.source.url and new.source.url and old.source.url != new.source.url
+    ):
+        aspects.append(Aspect.SOURCE)
+    elif old.source.commit and new.source.commit and old.source.commit != new.source.commit:
+        aspects.append(Aspect.SOURCE)
+    if old.index and new.index and old.index != new.index:
+        aspects.append(Aspect.INDEX)
+    if old.channel and new.channel and old.channel != new.channel:
+        aspects.append(Aspect.CHANNEL)
+    return aspects
+
+
+def compare_packages(old: Package, new: Package) -> list[Aspect]:
+    """The aspects in which two entries of the same package differ.
+
+    Values one side does not record (a requirements file has no hashes, a lock no spec)
+    are not differences: only what both sides state is compared.
+    """
+    aspects: list[Aspect] = []
+    if old.version != new.version:
+        aspects.append(Aspect.VERSION)
+    elif old.version is None and old.spec != new.spec:
+        aspects.append(Aspect.SPEC)
+    if old.build and new.build and old.build != new.build:
+        aspects.append(Aspect.BUILD)
+    old_hashes, new_hashes = set(old.hashes), set(new.hashes)
+    if old_hashes and new_hashes and old_hashes != new_hashes:
+        aspects.append(Aspect.HASHES)
+    aspects.extend(_source_aspects(old, new))
+    if (old.markers or "") != (new.markers or "") and old.markers and new.markers:
+        aspects.append(Aspect.MARKERS)
+    if old.extras != new.extras:
+        aspects.append(Aspect.EXTRAS)
+    if old.groups and new.groups and old.groups != new.groups:
+        aspects.append(Aspect.GROUPS)
+    if old.optional != new.optional:
+        aspects.append(Aspect.OPTIONAL)
+    return aspects
+
+
+def _classify(old: Package, new: Package, aspects: Sequence[Aspect]) -> PackageChange:
+    kind = ChangeKind.METADATA_CHANGED
+    bump: Bump | None = None
+    if Aspect.VERSION in aspects:
+        order = None
+        if old.version is not None and new.version is not None:
+            order = compare_versions(old.version, new.version, old.ecosystem)
+        if order is None or order == 0:
+            kind = ChangeKind.VERSION_CHANGED
+        else:
+            kind = ChangeKind.UPGRADED if order < 0 else ChangeKind.DOWNGRADED
+            assert old.version is not None and new.version is not None
+            bump = bump_kind(old.version, new.version)
+    elif Aspect.SPEC in aspects:
+        kind = ChangeKind.VERSION_CHANGED
+    elif Aspect.BUILD in aspects:
+        kind = ChangeKind.BUILD_CHANGED
+    elif Aspect.HASHES in aspects:
+        kind = ChangeKind.HASHES_CHANGED
+    elif {Aspect.SOURCE, Aspect.INDEX, Aspect.CHANNEL} & set(aspects):
+        kind = ChangeKind.SOURCE_CHANGED
+    return PackageChange(
+        kind, old.ecosystem.value, old.key, old, new, aspects=tuple(aspects), bump=bump
+    )
+
+
+def _bucket(package: Package) -> tuple[str, str]:
+    return (package.platform or "", package.markers or "")
+
+
+def _pair(
+    left: list[Package], right: list[Package]
+) -> Iterable[tuple[Package | None, Package | None]]:
+    """Pair the entries of one package: one-to-one directly, else by platform and marker."""
+    if len(left) == 1 and len(right) == 1:
+        yield left[0], right[0]
+        return
+    rest_right = list(right)
+    unmatched_left: list[Package] = []
+    for bucket in (_bucket, lambda p: (p.platform or "",)):
+        unmatched_left = []
+        for package in left:
+            match = next((r for r in rest_right if bucket(r) == bucket(package)), None)
+            if match is None:
+                unmatched_left.append(package)
+            else:
+                rest_right.remove(match)
+                yield package, match
+        left = unmatched_left
+    for index in range(max(len(left), len(rest_right))):
+        yield (
+            left[index] if index < len(left) else None,
+            rest_right[index] if index < len(rest_right) else None,
+        )
+
+
+def _grouped(packages: Iterable[Package]) -> dict[tuple[str, str], list[Package]]:
+    grouped: dict[tuple[str, str], list[Package]] = {}
+    for package in packages:
+        grouped.setdefault((package.ecosystem.value, package.key), []).append(package)
+    return grouped
+
+
+def _section_changes(left: Manifest, right: Manifest) -> list[SectionChange]:
+    pairs = {
+        "python.requires": (left.python.requires, right.python.requires),
+        "python.version": (left.python.version, right.python.version),
+        "channels": (", ".join(left.channels), ", ".join(right.channels)),
+        "indexes": (
+            ", ".join(f"{i.kind.value} {i.url}" for i in left.indexes),
+            ", ".join(f"{i.kind.value} {i.url}" for i in right.indexes),
+        ),
+        "platforms": (", ".join(left.platforms), ", ".join(right.platforms)),
+    }
+    return [
+        SectionChange(section, old or "", new or "")
+        for section, (old, new) in pairs.items()
+        if (old or "") != (new or "")
+    ]
+
+
+def diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:
+    """Packages are matched by (ecosystem, normalized name), then by platform and marker."""
+    old_groups, new_groups = _grouped(left.packages), _grouped(right.packages)
+    changes: list[PackageChange] = []
+    unchanged = 0
+    for group_key in sorted(old_groups.keys() | new_groups.keys()):
+        ecosystem, key = group_key
+        for old, new in _pair(old_groups.get(group_key, []), new_groups.get(group_key, [])):
+            if old is None and new is not None:
+                changes.append(PackageChange(ChangeKind.ADDED, ecosystem, key, None, new))
+            elif new is None and old is not None:
+                changes.append(PackageChange(ChangeKind.REMOVED, ecosystem, key, old, None))
+            elif old is not None and new is not None:
+                aspects = compare_packages(old, new)
+                if aspects:
+                    changes.append(_classify(old, new, aspects))
+                else:
+                    unchanged += 1
+    return ManifestDiff(
+        left=left.source,
+        right=right.source,
+        changes=tuple(changes),
+        sections=tuple(_section_changes(left, right)),
+        unchanged=unchanged,
+    )

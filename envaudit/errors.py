@@ -1,0 +1,52 @@
+"""The error hierarchy: one base class, and parse errors that carry a location."""
+
+from __future__ import annotations
+
+from envaudit.redact import redact_text
+
+
+class EnvauditError(Exception):
+    """Base class of every error envaudit raises on purpose."""
+
+
+class UsageError(EnvauditError):
+    """The user asked for something that cannot be done (unknown format, missing file...)."""
+
+
+class ParseError(EnvauditError):
+    """Malformed input, located by line number or by a TOML/YAML key path.
+
+    ``str(error)`` is one line, ``path:line: message`` or ``path: key.path: message``,
+    with credentials redacted.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        message: str,
+        *,
+        line: int | None = None,
+        key_path: str | None = None,
+    ) -> None:
+        self.path = path
+        self.message = message
+        self.line = line
+        self.key_path = key_path
+        super().__init__(self.render())
+
+    @property
+    def location(self) -> str:
+        """``path:line`` or ``path: key.path`` (or just ``path``)."""
+        if self.line is not None:
+            return f"{self.path}:{self.line}"
+        if self.key_path:
+            return f"{self.path}: {self.key_path}"
+        return self.path
+
+    def render(self) -> str:
+        text = f"{self.location}: {self.message}"
+        return redact_text(" ".join(text.split()))
+
+
+class IncludeError(ParseError):
+    """An include (``-r``/``-c``) could not be followed: missing, cyclic, too deep, outside."""

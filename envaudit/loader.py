@@ -1,0 +1,127 @@
+"""The I/O edge of parsing: reading and decoding files, resolving includes safely."""
+
+from __future__ import annotations
+
+import codecs
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from envaudit.errors import IncludeError, ParseError, UsageError
+from envaudit.model import Manifest
+from envaudit.sources.detect import check_format, detect_format
+from envaudit.sources.interface import IncludeReader
+from envaudit.sources.registry import FORMATS
+
+DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+
+
+def decode(data: bytes, origin: str) -> str:
+    """Bytes to text: UTF-8 (with or without BOM), or UTF-16/32 when a BOM says so.
+
+    Windows ``conda env export > environment.yml`` and ``pip freeze > x.txt`` in PowerShell
+    write UTF-16LE with a BOM; those are decoded transparently. Anything else that is not
+    UTF-8 text is refused with the line of the first bad byte.
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ParseError(origin, f"invalid {encoding} text: {exc.reason}") from None
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ParseError(origin, "not a text file (NUL byte found)", line=line)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParseError(
+            origin, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line=line
+        ) from None
+
+
+def read_file(path: Path, origin: str, *, max_size: int = DEFAULT_MAX_SIZE) -> str:
+    """Read and decode one file, refusing directories, missing files and oversized input."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise UsageError(f"{origin}: is a directory, expected a file")
+        if size > max_size:
+            raise UsageError(
+                f"{origin}: file is {size} bytes, over the {max_size}-byte limit (--max-size)"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{origin}: no such file") from None
+    except PermissionError:
+        raise UsageError(f"{origin}: permission denied") from None
+    except OSError as exc:
+        raise UsageError(f"{origin}: cannot read: {exc.strerror}") from None
+    return decode(data, origin)
+
+
+@dataclass(frozen=True)
+class FileIncludeReader:
+    """Resolves ``-r``/``-c`` targets relative to the including file, inside ``root``.
+
+    Origins are kept in the user's spelling (``requirements/main.txt``), while the
+    containment check uses fully resolved paths, so symlinks cannot escape ``root``.
+    """
+
+    root: Path
+    allow_outside: bool = False
+    max_size: int = DEFAULT_MAX_SIZE
+
+    def __call__(self, target: str, *, including: str) -> tuple[str, str]:
+        target_path = target.replace("\\", "/")
+        origin = posixpath.normpath(posixpath.join(posixpath.dirname(including), target_path))
+        path = Path(origin)
+        if not self.allow_outside:
+            resolved = path.resolve()
+            root = self.root.resolve()
+            if resolved != root and root not in resolved.parents:
+                raise IncludeError(
+                    including,
+                    f"include {target!r} resolves outside {self.root}"
+                    " (pass --allow-outside to permit)",
+                )
+        try:
+            return origin, read_file(path, origin, max_size=self.max_size)
+        except UsageError as exc:
+            raise IncludeError(including, f"cannot include {target!r}: {exc}") from None
+
+
+def load_text(
+    text: str,
+    *,
+    origin: str,
+    fmt: str | None = None,
+    reader: IncludeReader | None = None,
+) -> Manifest:
+    """Parse already-read text with the given or detected format."""
+    fmt = check_format(fmt) if fmt else detect_format(origin, text)
+    parse = FORMATS[fmt].parser()
+    return parse(text, origin=origin, reader=reader)
+
+
+def load(
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    allow_outside: bool = False,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> Manifest:
+    """Read, detect and parse one file; includes are confined to its directory."""
+    origin = str(path)
+    file_path = Path(path)
+    text = read_file(file_path, origin, max_size=max_size)
+    root = file_path.parent if str(file_path.parent) else Path()
+    reader = FileIncludeReader(root=root, allow_outside=allow_outside, max_size=max_size)
+    return load_text(text, origin=origin, fmt=fmt, reader=reader)

@@ -1,0 +1,294 @@
+"""The one data model: frozen, typed manifests with a deterministic JSON round-trip."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
+from enum import StrEnum
+from functools import cache
+from typing import Any, TypeVar
+
+SCHEMA_VERSION = "1.0"
+
+
+class Ecosystem(StrEnum):
+    """Where a package's name and version live."""
+
+    PYPI = "pypi"
+    CONDA = "conda"
+
+
+class SourceKind(StrEnum):
+    """How a package is obtained."""
+
+    REGISTRY = "registry"  # an index (PyPI, a private index) or a conda channel
+    URL = "url"  # a direct archive URL
+    VCS = "vcs"  # a version-control checkout (git+https://..., git+ssh://...)
+    FILE = "file"  # a local archive file
+    DIRECTORY = "directory"  # a local source tree
+    VIRTUAL = "virtual"  # a workspace member that is not installed as a distribution
+
+
+class IndexKind(StrEnum):
+    """The role of an index-like URL."""
+
+    INDEX_URL = "index-url"
+    EXTRA_INDEX_URL = "extra-index-url"
+    FIND_LINKS = "find-links"
+    TRUSTED_HOST = "trusted-host"
+
+
+class IncludeKind(StrEnum):
+    """``-r`` includes requirements, ``-c`` includes constraints."""
+
+    REQUIREMENTS = "requirements"
+    CONSTRAINTS = "constraints"
+
+
+@dataclass(frozen=True, slots=True)
+class Hash:
+    """One artifact hash: ``alg`` is lower-case (``sha256``, ``md5``), ``value`` lower-case hex."""
+
+    alg: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class PackageSource:
+    """Where a package comes from. ``url`` is always redacted of credentials."""
+
+    kind: SourceKind = SourceKind.REGISTRY
+    url: str | None = None
+    vcs: str | None = None  # git, hg, svn, bzr
+    ref: str | None = None  # the revision as requested (branch, tag, sha)
+    commit: str | None = None  # the resolved full commit, when recorded
+    subdirectory: str | None = None
+    editable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One entry of a manifest: a pin, a constraint-less name, a locked artifact..."""
+
+    name: str
+    key: str
+    ecosystem: Ecosystem
+    version: str | None = None
+    spec: str | None = None
+    build: str | None = None
+    channel: str | None = None
+    index: str | None = None
+    source: PackageSource = field(default_factory=PackageSource)
+    hashes: tuple[Hash, ...] = ()
+    markers: str | None = None
+    extras: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    optional: bool = False
+    platform: str | None = None
+    origin: str | None = None
+
+    def sort_key(self) -> tuple[str, ...]:
+        return (
+            self.ecosystem.value,
+            self.key,
+            self.platform or "",
+            self.markers or "",
+            self.version or "",
+            self.spec or "",
+            self.build or "",
+            ",".join(self.groups),
+            self.origin or "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """An index, extra index, find-links location or trusted host (redacted)."""
+
+    url: str
+    kind: IndexKind
+    name: str | None = None
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """A ``-r``/``-c`` reference; ``resolved`` is false for URLs (never fetched)."""
+
+    target: str
+    kind: IncludeKind
+    resolved: bool
+    origin: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PythonSpec:
+    """The Python a manifest asks for: a constraint, or an exact version when known."""
+
+    requires: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """What a manifest was read from."""
+
+    format: str
+    path: str
+    digest: str
+    format_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The normalized form of any supported lock, requirements or environment file.
+
+    Packages, constraints, indexes and includes keep a deterministic order (sorted for
+    packages and constraints; file order for indexes and includes, since order matters there).
+    ``meta`` holds descriptive values (environment name, generator, content hash) that diffs ignore.
+    """
+
+    source: SourceInfo
+    python: PythonSpec = field(default_factory=PythonSpec)
+    platforms: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    packages: tuple[Package, ...] = ()
+    constraints: tuple[Package, ...] = ()
+    includes: tuple[Include, ...] = ()
+    options: tuple[str, ...] = ()
+    meta: Mapping[str, str] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "packages", tuple(sorted(self.packages, key=Package.sort_key)))
+        object.__setattr__(
+            self, "constraints", tuple(sorted(self.constraints, key=Package.sort_key))
+        )
+        object.__setattr__(self, "platforms", tuple(sorted(set(self.platforms))))
+        object.__setattr__(self, "meta", dict(sorted(self.meta.items())))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; defaults are omitted from packages to keep output small."""
+        dumped: dict[str, Any] = _dump(self)
+        return dumped
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Deterministic JSON: the same manifest always gives the same bytes."""
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Manifest:
+        return _load(cls, data)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        return cls.from_dict(json.loads(text))
+
+    def replace(self, **changes: Any) -> Manifest:
+        return replace(self, **changes)
+
+
+def digest_text(text: str) -> str:
+    """``sha256:<hex>`` of the UTF-8 text (stable across line-ending-preserving reads)."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def source_info(fmt: str, origin: str, text: str, format_version: str | None = None) -> SourceInfo:
+    return SourceInfo(
+        format=fmt, path=origin, digest=digest_text(text), format_version=format_version
+    )
+
+
+# --- (de)serialisation ----------------------------------------------------------------
+
+_T = TypeVar("_T")
+_NESTED: dict[str, type[Any]] = {
+    "source": PackageSource,
+    "python": PythonSpec,
+}
+_SEQUENCES: dict[str, type[Any]] = {
+    "hashes": Hash,
+    "indexes": Index,
+    "packages": Package,
+    "constraints": Package,
+    "includes": Include,
+}
+_ENUMS: dict[tuple[type[Any], str], type[StrEnum]] = {
+    (Package, "ecosystem"): Ecosystem,
+    (PackageSource, "kind"): SourceKind,
+    (Index, "kind"): IndexKind,
+    (Include, "kind"): IncludeKind,
+}
+
+
+@cache
+def _defaults(class_name: str) -> dict[str, Any]:
+    """Field name -> default value, for the fields that have one."""
+    out: dict[str, Any] = {}
+    for f in fields(_RECORDS[class_name]):
+        if f.default_factory is not MISSING:
+            out[f.name] = f.default_factory()
+        elif f.default is not MISSING:
+            out[f.name] = f.default
+    return out
+
+
+_RECORDS: dict[str, type[Any]] = {
+    cls.__name__: cls
+    for cls in (Package, PackageSource, Hash, Index, Include, PythonSpec, SourceInfo)
+}
+_ALWAYS = frozenset({"name", "key", "ecosystem", "alg", "value", "kind"})
+
+
+def _dump(obj: Any) -> Any:
+    if isinstance(obj, StrEnum):
+        return obj.value
+    if type(obj).__name__ in _RECORDS:
+        defaults = _defaults(type(obj).__name__)
+        out: dict[str, Any] = {}
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if f.name in _ALWAYS or f.name not in defaults or value != defaults[f.name]:
+                out[f.name] = _dump(value)
+        return out
+    if isinstance(obj, Manifest):
+        return {f.name: _dump(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, tuple):
+        return [_dump(item) for item in obj]
+    if isinstance(obj, Mapping):
+        return {str(k): _dump(v) for k, v in obj.items()}
+    return obj
+
+
+def _load(cls: type[_T], data: Mapping[str, Any]) -> _T:
+    kwargs: dict[str, Any] = {}
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")
+    for name, value in data.items():
+        if name == "source" and cls is Manifest:
+            kwargs[name] = _load(SourceInfo, value)
+        elif name in _NESTED:
+            kwargs[name] = _load(_NESTED[name], value)
+        elif name in _SEQUENCES:
+            kwargs[name] = tuple(_load(_SEQUENCES[name], item) for item in value)
+        elif (cls, name) in _ENUMS:
+            kwargs[name] = _ENUMS[(cls, name)](value)
+        elif isinstance(value, list):
+            kwargs[name] = tuple(value)
+        else:
+            kwargs[name] = value
+    return cls(**kwargs)
+
+
+def packages_by_key(packages: Iterable[Package]) -> dict[tuple[str, str], list[Package]]:
+    """Group packages by (ecosystem, key), keeping order."""
+    grouped: dict[tuple[str, str], list[Package]] = {}
+    for package in packages:
+        grouped.setdefault((package.ecosystem.value, package.key), []).append(package)
+    return grouped

@@ -1,0 +1,31 @@
+"""Parsing ``alg:hex`` / ``alg=hex`` hash strings as every format writes them."""
+
+from __future__ import annotations
+
+import re
+
+from envaudit.model import Hash
+
+_HEX_LENGTHS = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
+_HASH = re.compile(r"(?P<alg>[A-Za-z0-9]+)[:=](?P<value>[0-9A-Fa-f]+)")
+
+
+def parse_hash(text: str) -> Hash | None:
+    """``sha256:ABC...`` or ``md5=abc...`` -> Hash; None when malformed.
+
+    The value's length must match the algorithm's digest size, so truncated hashes are caught.
+    """
+    match = _HASH.fullmatch(text.strip())
+    if match is None:
+        return None
+    alg = match.group("alg").lower()
+    value = match.group("value").lower()
+    expected = _HEX_LENGTHS.get(alg)
+    if expected is None or len(value) != expected:
+        return None
+    return Hash(alg, value)
+
+
+def hash_error(text: str) -> str:
+    """A one-line description of what a hash should look like."""
+    return f"invalid hash {text!r}: expected ALG:HEX with ALG one of {', '.join(_HEX_LENGTHS)}"
