@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -84,39 +84,51 @@ class ManifestDiff:
         return sum(1 for change in self.changes if change.kind is kind)
 
 
-def _source_aspects(old: Package, new: Package) -> list[Aspect]:
+def _differs(old: str | None, new: str | None) -> bool:
+    """Both sides state a value, and the values differ."""
+    return bool(old and new and old != new)
+
+
+def _changed(old: str | None, new: str | None) -> bool:
+    return old != new
+
+
+def _source_aspects(
+    old: Package, new: Package, differs: Callable[[str | None, str | None], bool]
+) -> list[Aspect]:
     aspects: list[Aspect] = []
-    if old.source.kind != new.source.kind or (
-        old.source.url and new.source.url and old.source.url != new.source.url
-    ):
+    moved = old.source.kind != new.source.kind or _differs(old.source.url, new.source.url)
+    if moved or _differs(old.source.commit, new.source.commit):
         aspects.append(Aspect.SOURCE)
-    elif old.source.commit and new.source.commit and old.source.commit != new.source.commit:
-        aspects.append(Aspect.SOURCE)
-    if old.index and new.index and old.index != new.index:
+    if differs(old.index, new.index):
         aspects.append(Aspect.INDEX)
-    if old.channel and new.channel and old.channel != new.channel:
+    if differs(old.channel, new.channel):
         aspects.append(Aspect.CHANNEL)
     return aspects
 
 
-def compare_packages(old: Package, new: Package) -> list[Aspect]:
+def compare_packages(old: Package, new: Package, *, same_format: bool = False) -> list[Aspect]:
     """The aspects in which two entries of the same package differ.
 
-    Values one side does not record (a requirements file has no hashes, a lock no spec)
-    are not differences: only what both sides state is compared.
+    Across formats, values one side does not record (a requirements file has no hashes or
+    index, a lock no spec) are not differences: only what both sides state is compared.
+    Between two files of the same format, an absent build, index or channel is a value too
+    (``torch 2.0.1`` from PyPI vs ``2.0.1+cu118`` from the PyTorch index).
     """
+    differs = _changed if same_format else _differs
     aspects: list[Aspect] = []
     if old.version != new.version:
         aspects.append(Aspect.VERSION)
     elif old.version is None and old.spec != new.spec:
         aspects.append(Aspect.SPEC)
-    if old.build and new.build and old.build != new.build:
+    if differs(old.build, new.build):
         aspects.append(Aspect.BUILD)
     old_hashes, new_hashes = set(old.hashes), set(new.hashes)
-    if old_hashes and new_hashes and old_hashes != new_hashes:
+    same_release = old.version == new.version
+    if same_release and old_hashes and new_hashes and old_hashes != new_hashes:
         aspects.append(Aspect.HASHES)
-    aspects.extend(_source_aspects(old, new))
-    if (old.markers or "") != (new.markers or "") and old.markers and new.markers:
+    aspects.extend(_source_aspects(old, new, differs))
+    if _differs(old.markers, new.markers):
         aspects.append(Aspect.MARKERS)
     if old.extras != new.extras:
         aspects.append(Aspect.EXTRAS)
@@ -127,6 +139,13 @@ def compare_packages(old: Package, new: Package) -> list[Aspect]:
     return aspects
 
 
+def _same_public_version(old: Package, new: Package) -> bool:
+    """``2.0.1`` vs ``2.0.1+cu118``: one release, another variant (PyPI local versions)."""
+    if old.version is None or new.version is None:
+        return False
+    return old.version.split("+", 1)[0] == new.version.split("+", 1)[0]
+
+
 def _classify(old: Package, new: Package, aspects: Sequence[Aspect]) -> PackageChange:
     kind = ChangeKind.METADATA_CHANGED
     bump: Bump | None = None
@@ -134,7 +153,9 @@ def _classify(old: Package, new: Package, aspects: Sequence[Aspect]) -> PackageC
         order = None
         if old.version is not None and new.version is not None:
             order = compare_versions(old.version, new.version, old.ecosystem)
-        if order is None or order == 0:
+        if _same_public_version(old, new):
+            kind = ChangeKind.BUILD_CHANGED
+        elif order is None or order == 0:
             kind = ChangeKind.VERSION_CHANGED
         else:
             kind = ChangeKind.UPGRADED if order < 0 else ChangeKind.DOWNGRADED
@@ -211,6 +232,7 @@ def _section_changes(left: Manifest, right: Manifest) -> list[SectionChange]:
 def diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:
     """Packages are matched by (ecosystem, normalized name), then by platform and marker."""
     old_groups, new_groups = _grouped(left.packages), _grouped(right.packages)
+    same_format = left.source.format == right.source.format
     changes: list[PackageChange] = []
     unchanged = 0
     for group_key in sorted(old_groups.keys() | new_groups.keys()):
@@ -221,7 +243,7 @@ def diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:
             elif new is None and old is not None:
                 changes.append(PackageChange(ChangeKind.REMOVED, ecosystem, key, old, None))
             elif old is not None and new is not None:
-                aspects = compare_packages(old, new)
+                aspects = compare_packages(old, new, same_format=same_format)
                 if aspects:
                     changes.append(_classify(old, new, aspects))
                 else:

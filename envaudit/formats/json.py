@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from envaudit.analysis.diff import ChangeKind, ManifestDiff, PackageChange
+from envaudit.analysis.report import Report
+from envaudit.analysis.rules.base import Finding, RuleInfo, Severity
 from envaudit.model import Manifest, Package, SourceInfo
 from envaudit.redact import redact_text
 
@@ -57,3 +60,44 @@ def diff_to_dict(diff: ManifestDiff) -> dict[str, Any]:
 def render_diff(diff: ManifestDiff) -> str:
     text = json.dumps(diff_to_dict(diff), indent=2, sort_keys=True, ensure_ascii=False)
     return redact_text(text) + "\n"
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    location = finding.location
+    return {
+        "rule": finding.rule.id,
+        "name": finding.rule.name,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "package": finding.package,
+        "location": {"path": location.path, "line": location.line, "key_path": location.key_path},
+    }
+
+
+def render_report(report: Report) -> str:
+    data: dict[str, Any] = {
+        "schema_version": DIFF_SCHEMA_VERSION,
+        "command": report.command,
+        "inputs": [{"path": s.path, "format": s.format, "digest": s.digest} for s in report.inputs],
+        "summary": {severity.value: report.count(severity) for severity in Severity},
+        "findings": [finding_to_dict(finding) for finding in report.findings],
+    }
+    if report.diff is not None:
+        data["diff"] = diff_to_dict(report.diff)
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    return redact_text(text) + "\n"
+
+
+def render_rules(rules: Sequence[RuleInfo]) -> str:
+    data = [
+        {
+            "id": rule.id,
+            "name": rule.name,
+            "family": rule.family,
+            "severity": rule.severity.value,
+            "rationale": rule.rationale,
+            "fix": rule.fix,
+        }
+        for rule in rules
+    ]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

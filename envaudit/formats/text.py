@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from envaudit.analysis.diff import ChangeKind, ManifestDiff, PackageChange
+from envaudit.analysis.report import Report
+from envaudit.analysis.rules.base import Finding, RuleInfo, Severity
 from envaudit.formats.table import render_table
 from envaudit.model import Manifest, Package, SourceKind
 from envaudit.redact import redact_text
@@ -84,7 +88,8 @@ def _change_detail(change: PackageChange) -> str:
     if extra:
         detail += f" [{', '.join(extra)} changed]"
     if change.kind is ChangeKind.BUILD_CHANGED:
-        detail = f"{_version_text(old)} build {old.build} → {new.build}"
+        detail = f"{_version_text(old)} → {_version_text(new)}"
+        detail += f" (build {old.build or '(none)'} → {new.build or '(none)'})"
     return detail
 
 
@@ -118,3 +123,33 @@ def render_diff(diff: ManifestDiff) -> str:
     lines.extend(render_table(rows))
     lines.append(summary_line(diff))
     return redact_text("\n".join(lines)) + "\n"
+
+
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
+_RESET = "\033[0m"
+
+
+def render_finding(finding: Finding, *, color: bool = False) -> str:
+    severity = finding.severity.value
+    label = f"{_COLOURS[severity]}{severity}{_RESET}" if color else severity
+    return f"{finding.location}: {label} {finding.rule.id} {finding.rule.name}: {finding.message}"
+
+
+def render_report(report: Report, *, color: bool = False) -> str:
+    lines: list[str] = []
+    findings = list(report.findings)
+    if report.diff is not None:
+        lines.append(render_diff(report.diff).rstrip("\n"))
+        findings = [f for f in findings if f.severity is not Severity.NOTE]
+        if findings:
+            lines.append("")
+            lines.append("risks:")
+    lines.extend(render_finding(finding, color=color) for finding in findings)
+    checked = ", ".join(source.path for source in report.inputs)
+    lines.append(f"{report.command}: {report.summary()} ({checked})")
+    return redact_text("\n".join(lines)) + "\n"
+
+
+def render_rules(rules: Sequence[RuleInfo]) -> str:
+    rows = [(rule.id, rule.severity.value, rule.name, rule.rationale) for rule in rules]
+    return "\n".join(render_table(rows, indent="")) + "\n"

@@ -22,18 +22,19 @@ class FormatInfo:
         return cast(Parser, importlib.import_module(self.module).parse)
 
 
+# Order matters for file-name detection: the first matching pattern wins.
 _FORMATS = (
-    FormatInfo(
-        "requirements",
-        "pip requirements file",
-        "envaudit.sources.requirements",
-        ("requirements*.txt", "*requirements*.txt", "*.in", "requirements*", "constraints*.txt"),
-    ),
     FormatInfo(
         "pip-freeze",
         "pip freeze output",
         "envaudit.sources.freeze",
         ("*freeze*.txt", "*frozen*.txt"),
+    ),
+    FormatInfo(
+        "requirements",
+        "pip requirements file",
+        "envaudit.sources.requirements",
+        ("requirements*.txt", "*requirements*.txt", "*.in", "requirements*", "constraints*.txt"),
     ),
     FormatInfo(
         "conda-env",

@@ -31,6 +31,8 @@ def load_toml(text: str, origin: str) -> dict[str, Any]:
         raise ParseError(origin, f"invalid TOML: {message}", line=line) from None
     except RecursionError:
         raise ParseError(origin, "invalid TOML: nesting too deep") from None
+    except ValueError as exc:  # e.g. an integer literal over Python's digit limit
+        raise ParseError(origin, f"invalid TOML: {exc}") from None
 
 
 def load_json(text: str, origin: str) -> Any:
@@ -40,6 +42,8 @@ def load_json(text: str, origin: str) -> Any:
         raise ParseError(origin, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
     except RecursionError:
         raise ParseError(origin, "invalid JSON: nesting too deep") from None
+    except ValueError as exc:  # e.g. an integer literal over Python's digit limit
+        raise ParseError(origin, f"invalid JSON: {exc}") from None
 
 
 def load_yaml(text: str, origin: str) -> Any:

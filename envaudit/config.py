@@ -1,0 +1,105 @@
+"""Project configuration (``[tool.envaudit]`` in pyproject.toml) and inline suppressions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from envaudit.analysis.rules.base import Finding
+from envaudit.errors import ParseError
+
+_INLINE = re.compile(r"#\s*envaudit:\s*ignore(?:\[(?P<ids>[A-Za-z0-9_, ]*)\])?")
+_FAIL_ON = ("error", "warning", "note", "never")
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+
+
+def _rule_list(value: object, origin: str, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ParseError(origin, "expected a list of rule ids or prefixes", key_path=key)
+    return tuple(item.strip().upper() for item in value)
+
+
+def parse_config(text: str, origin: str) -> Config:
+    """Read ``[tool.envaudit]`` from pyproject.toml text; unknown keys are errors."""
+    from envaudit.sources.structured import load_toml
+
+    table = load_toml(text, origin).get("tool", {}).get("envaudit", {})
+    if not isinstance(table, dict):
+        raise ParseError(origin, "expected a table", key_path="tool.envaudit")
+    unknown = set(table) - {"select", "ignore", "fail-on"}
+    if unknown:
+        raise ParseError(
+            origin,
+            f"unknown key(s) {', '.join(sorted(unknown))}; expected select, ignore, fail-on",
+            key_path="tool.envaudit",
+        )
+    fail_on = table.get("fail-on")
+    if fail_on is not None and fail_on not in _FAIL_ON:
+        raise ParseError(
+            origin, f"expected one of {', '.join(_FAIL_ON)}", key_path="tool.envaudit.fail-on"
+        )
+    return Config(
+        select=_rule_list(table.get("select", []), origin, "tool.envaudit.select"),
+        ignore=_rule_list(table.get("ignore", []), origin, "tool.envaudit.ignore"),
+        fail_on=fail_on,
+    )
+
+
+def find_config(start: Path) -> Config:
+    """The config of the nearest pyproject.toml at or above ``start`` (empty when none)."""
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            text = candidate.read_text(encoding="utf-8")
+            if "[tool.envaudit]" in text:
+                return parse_config(text, str(candidate))
+            return Config()
+    return Config()
+
+
+def split_rule_ids(values: Sequence[str]) -> tuple[str, ...]:
+    """``("EA101,EA3", "EA5")`` -> ``("EA101", "EA3", "EA5")``."""
+    return tuple(
+        part.strip().upper() for value in values for part in value.split(",") if part.strip()
+    )
+
+
+def inline_suppressions(line: str) -> tuple[str, ...] | None:
+    """Rule prefixes ignored on a line; ``()`` means all; None when no marker."""
+    match = _INLINE.search(line)
+    if match is None:
+        return None
+    ids = match.group("ids")
+    return split_rule_ids([ids]) if ids else ()
+
+
+def drop_suppressed(findings: Iterable[Finding]) -> list[Finding]:
+    """Remove findings whose source line carries ``# envaudit: ignore[...]``."""
+    cache: dict[str, list[str]] = {}
+    kept: list[Finding] = []
+    for finding in findings:
+        line_no = finding.location.line
+        if line_no is None:
+            kept.append(finding)
+            continue
+        path = finding.location.path
+        if path not in cache:
+            try:
+                cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                cache[path] = []
+        lines = cache[path]
+        ids = inline_suppressions(lines[line_no - 1]) if 0 < line_no <= len(lines) else None
+        if ids is None or (ids and not any(finding.rule.id.startswith(i) for i in ids)):
+            kept.append(finding)
+    return kept
