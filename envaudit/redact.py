@@ -14,6 +14,8 @@ _TOKEN_QUERY = re.compile(
     re.IGNORECASE,
 )
 _SSH_SCHEMES = ("ssh://", "git+ssh://")
+# anaconda.org channel tokens live in the path: https://conda.anaconda.org/t/<token>/channel
+_CONDA_TOKEN = re.compile(r"(?P<prefix>://[^/\s]+/t/)(?P<token>[^/\s]+)")
 
 
 def _redact_userinfo(match: re.Match[str]) -> str:
@@ -32,6 +34,8 @@ def redact_text(text: str) -> str:
         text = _USERINFO.sub(_redact_userinfo, text)
     if "=" in text:
         text = _TOKEN_QUERY.sub(lambda m: f"{m.group('key')}{REDACTED}", text)
+    if "/t/" in text:
+        text = _CONDA_TOKEN.sub(lambda m: f"{m.group('prefix')}{REDACTED}", text)
     return text
 
 
@@ -42,4 +46,9 @@ def redact_url(url: str) -> str:
 
 def has_credentials(url: str) -> bool:
     """True when ``url`` carries (or carried, before redaction) a credential."""
-    return redact_text(url) != url or f"//{REDACTED}@" in url or f"={REDACTED}" in url
+    return (
+        redact_text(url) != url
+        or f"//{REDACTED}@" in url
+        or f"={REDACTED}" in url
+        or f"/t/{REDACTED}" in url
+    )

@@ -42,11 +42,12 @@ def sample_files() -> list[Path]:
 
 
 def sample_id(path: Path) -> str:
-    return path.relative_to(SAMPLES).as_posix()
+    """A test id that is also a valid snapshot file name (no slashes)."""
+    return path.relative_to(SAMPLES).as_posix().replace("/", "__")
 
 
 def expected_format(path: Path) -> str:
-    rel = sample_id(path)
+    rel = path.relative_to(SAMPLES).as_posix()
     return SAMPLE_FORMAT_EXCEPTIONS.get(rel) or SAMPLE_DIR_FORMATS[rel.split("/")[0]]
 
 

@@ -19,6 +19,10 @@ from envaudit.redact import has_credentials, redact_text
         ("git+ssh://git:pw@github.com/a/b.git", "git+ssh://***@github.com/a/b.git"),
         ("https://h/x?token=abc&a=1", "https://h/x?token=***&a=1"),
         ("no url here", "no url here"),
+        (
+            "https://conda.anaconda.org/t/ab-12cd34/my-channel/linux-64/x-1-0.conda",
+            "https://conda.anaconda.org/t/***/my-channel/linux-64/x-1-0.conda",
+        ),
     ],
 )
 def test_redact_text(raw: str, expected: str) -> None:

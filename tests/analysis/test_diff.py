@@ -65,12 +65,22 @@ def test_same_version_other_conda_build_is_a_build_change() -> None:
     assert change.aspects == (Aspect.BUILD,)
 
 
-def test_one_side_without_hashes_or_index_is_not_a_difference() -> None:
+def test_across_formats_what_one_side_does_not_record_is_not_a_difference() -> None:
     old = manifest(pkg("a", "1.0"))
-    new = manifest(
-        pkg("a", "1.0", hashes=(Hash("sha256", "1" * 64),), index="https://pypi.org/simple")
+    new = Manifest(
+        source=source_info("poetry-lock", "poetry.lock", ""),
+        packages=(
+            pkg("a", "1.0", hashes=(Hash("sha256", "1" * 64),), index="https://pypi.org/simple"),
+        ),
     )
     assert diff_manifests(old, new).is_empty
+
+
+def test_within_a_format_an_index_appearing_is_a_difference() -> None:
+    old = manifest(pkg("a", "1.0"))
+    new = manifest(pkg("a", "1.0", index="https://download.pytorch.org/whl/cu118"))
+    (change,) = diff_manifests(old, new).changes
+    assert change.kind is ChangeKind.SOURCE_CHANGED
 
 
 def test_vcs_commit_change_is_a_source_change() -> None:

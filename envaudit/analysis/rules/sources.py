@@ -10,7 +10,7 @@ from envaudit.analysis.rules.base import Finding, Location, package_location, pa
 from envaudit.analysis.rules.catalogue import RULES
 from envaudit.analysis.rules.registry import MANIFEST_CHECKS
 from envaudit.model import Ecosystem, IndexKind, Manifest
-from envaudit.redact import REDACTED
+from envaudit.redact import has_credentials
 
 _DEFAULTS = frozenset({"defaults", "main", "pkgs/main", "pkgs/r", "pkgs/free", "anaconda"})
 _PYPI_HOSTS = frozenset({"pypi.org", "pypi.python.org", "files.pythonhosted.org"})
@@ -38,7 +38,7 @@ def check_urls(manifest: Manifest) -> Iterator[Finding]:
         if (url, str(location)) in seen:
             continue
         seen.add((url, str(location)))
-        if f"{REDACTED}@" in url or f"={REDACTED}" in url:
+        if has_credentials(url):
             yield Finding(RULES["EA302"], f"credentials in {url}", location)
         parts = urlsplit(url.removeprefix("git+"))
         if parts.scheme == "http" and (parts.hostname or "") not in _LOCAL_HOSTS:
