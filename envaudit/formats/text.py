@@ -81,12 +81,17 @@ def _change_detail(change: PackageChange) -> str:
         build = f" ({package.build})" if package.build else ""
         return f"{_version_text(package)}{build}"
     assert old is not None and new is not None
-    detail = f"{_version_text(old)} → {_version_text(new)}"
+    if _version_text(old) == _version_text(new):
+        detail = _version_text(new)
+    else:
+        detail = f"{_version_text(old)} → {_version_text(new)}"
     if change.bump is not None:
         detail += f" ({change.bump.value})"
     extra = [aspect.value for aspect in change.aspects if aspect.value not in ("version", "spec")]
     if extra:
         detail += f" [{', '.join(extra)} changed]"
+    if change.kind is ChangeKind.SOURCE_CHANGED:
+        detail = f"{_version_text(new)}: {_describe_source(old)} → {_describe_source(new)}"
     if change.kind is ChangeKind.BUILD_CHANGED:
         detail = f"{_version_text(old)} → {_version_text(new)}"
         detail += f" (build {old.build or '(none)'} → {new.build or '(none)'})"
