@@ -27,6 +27,8 @@ def load_toml(text: str, origin: str) -> dict[str, Any]:
         message = str(exc)
         match = _TOML_POSITION.search(message)
         line = int(match.group(1)) if match else None
+        if line is None and "end of document" in message:
+            line = text.count("\n") + 1  # tomllib gives no position for truncated files
         message = _TOML_POSITION.sub("", message).strip() or "invalid TOML"
         raise ParseError(origin, f"invalid TOML: {message}", line=line) from None
     except RecursionError:
