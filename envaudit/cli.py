@@ -42,10 +42,21 @@ _INPUT_FORMATS = (
 )
 
 
-def _load(path: str, fmt: str | None, allow_outside: bool, max_size: int) -> Manifest:
+def _load(
+    path: str,
+    fmt: str | None,
+    allow_outside: bool,
+    max_size: int,
+    platform: str | None = None,
+) -> Manifest:
     from envaudit.loader import load
 
-    return load(path, fmt=fmt, allow_outside=allow_outside, max_size=max_size)
+    manifest = load(path, fmt=fmt, allow_outside=allow_outside, max_size=max_size)
+    if platform is not None:
+        from envaudit.analysis.platforms import select_platform
+
+        manifest = select_platform(manifest, platform)
+    return manifest
 
 
 def _emit(text: str) -> None:
@@ -63,6 +74,11 @@ _allow_outside_option = click.option(
     "--allow-outside",
     is_flag=True,
     help="Allow -r/-c includes that resolve outside the top file's directory.",
+)
+_platform_option = click.option(
+    "--platform",
+    default=None,
+    help="Only the packages that install on this platform (conda subdir, e.g. linux-64).",
 )
 _max_size_option = click.option(
     "--max-size",
@@ -140,13 +156,19 @@ def cli() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "output_format", type=click.Choice(_FORMATS), default="text")
 @_from_option
+@_platform_option
 @_allow_outside_option
 @_max_size_option
 def show(
-    file: str, output_format: str, input_format: str | None, allow_outside: bool, max_size: int
+    file: str,
+    output_format: str,
+    input_format: str | None,
+    platform: str | None,
+    allow_outside: bool,
+    max_size: int,
 ) -> int:
     """Print the normalized manifest of FILE."""
-    manifest = _load(file, input_format, allow_outside, max_size)
+    manifest = _load(file, input_format, allow_outside, max_size, platform)
     if output_format == "json":
         from envaudit.formats import json as renderer
     else:
@@ -168,6 +190,7 @@ def show(
 @_from_option
 @click.option("--from-old", type=click.Choice(_INPUT_FORMATS), help="Input format of OLD.")
 @click.option("--from-new", type=click.Choice(_INPUT_FORMATS), help="Input format of NEW.")
+@_platform_option
 @_allow_outside_option
 @_max_size_option
 def diff(
@@ -181,6 +204,7 @@ def diff(
     input_format: str | None,
     from_old: str | None,
     from_new: str | None,
+    platform: str | None,
     allow_outside: bool,
     max_size: int,
 ) -> int:
@@ -192,8 +216,8 @@ def diff(
     from envaudit.api import diff_report
 
     config = _config()
-    left = _load(old, from_old or input_format, allow_outside, max_size)
-    right = _load(new, from_new or input_format, allow_outside, max_size)
+    left = _load(old, from_old or input_format, allow_outside, max_size, platform)
+    right = _load(new, from_new or input_format, allow_outside, max_size, platform)
     chosen, skipped = _selection(config, select, ignore)
     report = diff_report(left, right, select=chosen, ignore=skipped)
     _emit(_render_report(report, output_format))

@@ -98,6 +98,15 @@ def _change_detail(change: PackageChange) -> str:
     return detail
 
 
+def _qualifier(change: PackageChange) -> str:
+    """`` [conda, osx-arm64]``: the ecosystem when not PyPI, and the platform bucket."""
+    package = change.new or change.old
+    parts = [change.ecosystem] if change.ecosystem != "pypi" else []
+    if package is not None and package.platform:
+        parts.append(package.platform)
+    return f" [{', '.join(parts)}]" if parts else ""
+
+
 def summary_line(diff: ManifestDiff) -> str:
     counts = [f"{diff.count(kind)} {kind.value}" for kind in ChangeKind if diff.count(kind)]
     if diff.sections:
@@ -120,7 +129,7 @@ def render_diff(diff: ManifestDiff) -> str:
         (
             _SYMBOLS.get(change.kind, "~"),
             change.kind.value,
-            change.name + (f" [{change.ecosystem}]" if change.ecosystem != "pypi" else ""),
+            change.name + _qualifier(change),
             _change_detail(change),
         )
         for change in diff.changes

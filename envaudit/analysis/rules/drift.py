@@ -33,6 +33,9 @@ def _pin(change: PackageChange, side: str) -> str:
 
 
 def _finding(rule_id: str, change: PackageChange, diff: ManifestDiff, message: str) -> Finding:
+    package = change.new or change.old
+    if package is not None and package.platform:
+        message += f" on {package.platform}"
     return Finding(RULES[rule_id], message, _where(change, diff), change.name)
 
 
