@@ -45,7 +45,7 @@ def _marker_allows(marker: str, platform: str) -> bool:
         return True
     values = _PLATFORM_MARKERS[platform]
     environment: dict[str, str] = {
-        **default_environment(),
+        **{key: str(value) for key, value in default_environment().items()},
         **values,
         "os_name": "nt" if values["sys_platform"] == "win32" else "posix",
         "extra": "",

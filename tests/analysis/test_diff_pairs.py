@@ -40,7 +40,7 @@ PAIRS = {
         "torch": V,
         "torchaudio": V,
         "torchvision": V,
-    },  # fmt: skip
+    },
     "environment-yml/sdatkinson__neural-amp-modeler__environment_gpu__{}.yml": {"pytorch-cuda": V},
     # the same environment re-saved from UTF-16LE+CRLF to UTF-8: nothing changed
     "environment-yml/daveshap__raven__environment__{}.yml": {},

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from envaudit.analysis.diff import diff_manifests
 from envaudit.analysis.rules import RULES, all_rules, run_diff_rules, run_manifest_rules
 from envaudit.analysis.rules.base import Severity, parse_origin, selected
-from envaudit.analysis.diff import diff_manifests
 from envaudit.loader import load, load_text
 from tests.conftest import ROOT
 
@@ -164,14 +164,7 @@ def test_origin_parsing() -> None:
 
 
 def _sample(path: str) -> set[tuple[str, int | None]]:
-    import os
-
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        manifest = load(path)
-    finally:
-        os.chdir(cwd)
+    manifest = load(ROOT / path)
     return {(f.rule.id, f.location.line) for f in run_manifest_rules(manifest)}
 
 

@@ -11,9 +11,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from envaudit.analysis.report import Report
 from envaudit.api import check_manifests, diff_report
-from envaudit.formats import github, markdown, sarif
+from envaudit.formats import github, markdown, sarif, text
 from envaudit.formats import json as json_format
-from envaudit.formats import text
 from envaudit.loader import load
 from envaudit.model import Ecosystem, Hash, Manifest, Package, source_info
 
