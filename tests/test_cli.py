@@ -209,3 +209,37 @@ def test_credentials_never_printed(
         assert code == 0
         assert "s3cret" not in out
         assert "pypi.example.com" in out
+
+
+def test_input_format_choices_match_the_registry() -> None:
+    from envaudit.cli import _INPUT_FORMATS
+    from envaudit.sources.registry import FORMATS
+
+    assert set(_INPUT_FORMATS) == set(FORMATS)
+
+
+def test_capture_round_trips_through_show_and_diff(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "cap-%h.json"
+    code, out, err = run(capsys, "capture", "--no-meta", "-o", str(target))
+    assert code == 0, err
+    assert out == ""
+    (written,) = tmp_path.glob("cap-*.json")
+    assert "%h" not in written.name
+    data = json.loads(written.read_text())
+    assert "capture_version" in data
+    assert "captured_at" not in written.read_text()
+    code, out, _ = run(capsys, "show", "--format", "json", str(written))
+    assert code == 0
+    assert json.loads(out)["source"]["format"] == "capture"
+    code, out, _ = run(capsys, "diff", "--exit-code", str(written), str(written))
+    assert code == 0
+    assert "no differences" in out
+
+
+def test_capture_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "capture", "--format", "text", "--no-meta")
+    assert code == 0
+    assert "gpu driver:" in out
+    assert "packages:" in out

@@ -222,11 +222,22 @@ def _section_changes(left: Manifest, right: Manifest) -> list[SectionChange]:
         ),
         "platforms": (", ".join(left.platforms), ", ".join(right.platforms)),
     }
+    if left.source.format == right.source.format == "capture":
+        pairs |= _machine_pairs(left, right)
     return [
         SectionChange(section, old or "", new or "")
         for section, (old, new) in pairs.items()
         if (old or "") != (new or "")
     ]
+
+
+# machine facts of captures that are drift when they differ (not timestamps or host names)
+MACHINE_PREFIXES = ("os.", "gpu.", "cuda.", "cudnn.", "nccl.", "torch.", "cpu.", "system.", "env.")
+
+
+def _machine_pairs(left: Manifest, right: Manifest) -> dict[str, tuple[str | None, str | None]]:
+    keys = {k for k in left.meta.keys() | right.meta.keys() if k.startswith(MACHINE_PREFIXES)}
+    return {key: (left.meta.get(key), right.meta.get(key)) for key in sorted(keys)}
 
 
 def diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:

@@ -49,6 +49,8 @@ def sniff_content(text: str) -> str | None:
     if stripped.startswith("{"):
         if '"_meta"' in head and ('"default"' in head or '"develop"' in head):
             return "pipfile-lock"
+        if '"capture_version"' in head:
+            return "capture"
         if '"schema_version"' in head:
             return "manifest"
         return None

@@ -78,6 +78,13 @@ _FORMATS = (
     ),
     FormatInfo("pixi-lock", "pixi.lock", "envaudit.sources.pixi_lock", ("pixi.lock",)),
     FormatInfo(
+        "dockerfile",
+        "Dockerfile / Containerfile",
+        "envaudit.sources.dockerfile",
+        ("dockerfile", "dockerfile.*", "*.dockerfile", "containerfile"),
+    ),
+    FormatInfo("capture", "envaudit capture JSON (envaudit capture)", "envaudit.sources.capture_json", ()),
+    FormatInfo(
         "manifest",
         "envaudit manifest JSON (the output of show --format json)",
         "envaudit.sources.manifest_json",

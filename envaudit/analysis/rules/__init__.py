@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from envaudit.analysis.diff import ManifestDiff
-from envaudit.analysis.rules import drift, gpu, pinning, sources
+from envaudit.analysis.rules import drift, gpu, machine, pinning, sources
 from envaudit.analysis.rules.base import Finding, RuleInfo, RuleRegistry, Severity, selected
 from envaudit.analysis.rules.catalogue import RULES
 from envaudit.analysis.rules.registry import DIFF_CHECKS, MANIFEST_CHECKS
@@ -24,7 +24,7 @@ __all__ = [
     "run_diff_rules",
     "run_manifest_rules",
 ]
-_MODULES = (drift, gpu, pinning, sources)  # imported for their registrations
+_MODULES = (drift, gpu, machine, pinning, sources)  # imported for their registrations
 
 
 def all_rules() -> list[RuleInfo]:

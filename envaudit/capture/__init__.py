@@ -1,0 +1,1 @@
+"""Fingerprinting a machine: one probe module per concern, orchestrated by ``probe.capture``."""
