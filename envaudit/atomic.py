@@ -33,10 +33,11 @@ def atomic_write(path: str | Path, text: str, *, encoding: str = "utf-8") -> Non
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        temp = Path(temp_name)
         if mode is not None:
-            os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
+            temp.chmod(mode)
+        temp.replace(target)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temp_name)
+            Path(temp_name).unlink()
         raise

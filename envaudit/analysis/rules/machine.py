@@ -51,13 +51,13 @@ def check_torch_runtime(manifest: Manifest) -> Iterator[Finding]:
     meta = manifest.meta
     torch_cuda = meta.get("cuda.torch")
     toolkit = meta.get("cuda.toolkit")
-    if torch_cuda and toolkit:
-        if {_major_minor(v) for v in toolkit.split(", ")} != {_major_minor(torch_cuda)}:
-            yield Finding(
-                RULES["EA404"],
-                f"toolkit CUDA {toolkit} differs from torch's runtime CUDA {torch_cuda}",
-                _at(manifest, "cuda.runtimes"),
-            )
+    toolkit_minors = {_major_minor(v) for v in (toolkit or "").split(", ") if v}
+    if torch_cuda and toolkit_minors and toolkit_minors != {_major_minor(torch_cuda)}:
+        yield Finding(
+            RULES["EA404"],
+            f"toolkit CUDA {toolkit} differs from torch's runtime CUDA {torch_cuda}",
+            _at(manifest, "cuda.runtimes"),
+        )
     has_driver = "gpu.driver" in meta
     if torch_cuda and not has_driver:
         yield Finding(
