@@ -24,6 +24,13 @@ from envaudit.model import (
 )
 from envaudit.redact import redact_url
 from envaudit.sources.conda_url import channel_name, split_conda_url
+from envaudit.sources.fields import (
+    ARCHIVE_SUFFIXES,
+    REMOTE_SCHEMES,
+    local_version,
+    read_bool,
+    read_str_list,
+)
 from envaudit.sources.hashes import hash_error, parse_hash
 from envaudit.sources.interface import IncludeReader
 from envaudit.sources.structured import (
@@ -43,8 +50,6 @@ PYPI_SIMPLE_INDEX = "https://pypi.org/simple"
 _MANAGERS = ("conda", "pip")
 _PYPI_FILE_HOSTS = frozenset({"files.pythonhosted.org", "pypi.python.org", "pypi.org"})
 _VCS_SCHEMES = ("git", "hg", "svn", "bzr")
-_REMOTE_SCHEMES = ("http://", "https://", "ftp://")
-_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
 _FULL_COMMIT = re.compile(r"[0-9a-fA-F]{40}")
 _VCS_REF_PARAMETERS = ("rev", "tag", "branch")
 
@@ -277,28 +282,6 @@ def meta_value(value: object, origin: str, key_path: str) -> str:
         raise ParseError(origin, "expected a simple value", key_path=key_path) from None
 
 
-def read_bool(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> bool:
-    value = table.get(key)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise ParseError(
-            origin, f"expected true or false for {key!r}", key_path=join_path(key_path, key)
-        )
-    return value
-
-
-def read_str_list(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> list[str]:
-    list_path = join_path(key_path, key)
-    values = list_at(table.get(key), origin, list_path)
-    return [expect_str(value, origin, join_path(list_path, i)) for i, value in enumerate(values)]
-
-
-def local_version(version: str) -> str | None:
-    """The PEP 440 local part: ``2.0.1+cu118`` -> ``cu118``."""
-    return version.partition("+")[2] or None
-
-
 def python_from_conda(packages: Iterable[Package]) -> PythonSpec:
     """The exact Python when every platform locks the same ``python`` conda package."""
     versions = {p.version for p in packages if p.ecosystem is Ecosystem.CONDA and p.key == "python"}
@@ -319,7 +302,7 @@ def pypi_source(
     try:
         if lowered.partition("+")[0] in _VCS_SCHEMES and "+" in lowered.partition("://")[0]:
             return _vcs_source(location), None
-        if lowered.startswith(_REMOTE_SCHEMES):
+        if lowered.startswith(REMOTE_SCHEMES):
             url = redact_url(location)
             index = _hosting_index(url, indexes)
             kind = SourceKind.URL if index is None else SourceKind.REGISTRY
@@ -332,7 +315,7 @@ def pypi_source(
 def local_kind(location: str) -> SourceKind:
     """A local path or ``file://`` URL: an archive file or a source directory."""
     path = location.split("#", 1)[0].split("?", 1)[0].rstrip("/").lower()
-    return SourceKind.FILE if path.endswith(_ARCHIVE_SUFFIXES) else SourceKind.DIRECTORY
+    return SourceKind.FILE if path.endswith(ARCHIVE_SUFFIXES) else SourceKind.DIRECTORY
 
 
 def _hosting_index(url: str, indexes: Sequence[str]) -> str | None:

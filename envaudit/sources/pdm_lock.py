@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,11 +19,17 @@ from envaudit.model import (
 )
 from envaudit.redact import redact_url
 from envaudit.sources.conda_url import split_conda_url
+from envaudit.sources.fields import (
+    FULL_SHA,
+    local_version,
+    location_kind,
+    read_bool,
+    read_str_list,
+)
 from envaudit.sources.hashes import hash_error, parse_hash
 from envaudit.sources.interface import IncludeReader
 from envaudit.sources.structured import (
     expect_list,
-    expect_str,
     expect_table,
     join_path,
     load_toml,
@@ -35,9 +40,6 @@ from envaudit.sources.structured import (
 FORMAT_ID = "pdm-lock"
 
 _VCS_KEYS = ("git", "hg", "svn", "bzr")
-_FULL_SHA = re.compile(r"[0-9a-fA-F]{40}")
-_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
-_REMOTE_SCHEMES = ("http://", "https://", "ftp://")
 _TARGET_KEYS = ("requires_python", "platform", "implementation")
 
 # (PEP 503 name, version) -> hashes listed in the old ``[metadata.files]`` table.
@@ -116,7 +118,7 @@ def _read_meta(
     if content_hash:
         meta["content_hash"] = content_hash
     for key in ("groups", "strategy"):
-        values = _read_str_list(metadata, key, origin, "metadata")
+        values = read_str_list(metadata, key, origin, "metadata")
         if values:
             meta[key] = ",".join(values)
     if targets:
@@ -168,31 +170,24 @@ def _read_package(entry: Any, position: int, legacy_hashes: _LegacyHashes, origi
     hashes = set(legacy_hashes.get((pypi_key(name), version or ""), ()))
     if "files" in table:
         hashes |= _read_file_hashes(table["files"], origin, join_path(key_path, "files"))
-    groups = _read_str_list(table, "groups", origin, key_path)
-    groups += _read_str_list(table, "sections", origin, key_path)
+    groups = read_str_list(table, "groups", origin, key_path)
+    groups += read_str_list(table, "sections", origin, key_path)
     package = Package(
         name=name,
         key=pypi_key(name),
         ecosystem=Ecosystem.PYPI,
         version=version,
-        build=_local_version(version),
+        build=local_version(version),
         source=_read_source(table, origin, key_path),
         hashes=tuple(sorted(hashes, key=lambda item: (item.alg, item.value))),
         markers=_read_marker(table, origin, key_path),
-        extras=tuple(sorted(set(_read_str_list(table, "extras", origin, key_path)))),
+        extras=tuple(sorted(set(read_str_list(table, "extras", origin, key_path)))),
         groups=tuple(sorted(set(groups))),
         origin=f"{origin}:{key_path}",
     )
-    if _read_bool(table, "conda_managed", origin, key_path):
+    if read_bool(table, "conda_managed", origin, key_path):
         return _as_conda_package(package, table, origin, key_path)
     return package
-
-
-def _local_version(version: str | None) -> str | None:
-    """The PEP 440 local part: ``2.0.1+cu118`` -> ``cu118``."""
-    if version is None or "+" not in version:
-        return None
-    return version.partition("+")[2] or None
 
 
 def _as_conda_package(
@@ -220,14 +215,14 @@ def _as_conda_package(
 
 
 def _read_source(table: Mapping[str, Any], origin: str, key_path: str) -> PackageSource:
-    editable = _read_bool(table, "editable", origin, key_path)
+    editable = read_bool(table, "editable", origin, key_path)
     subdirectory = optional_str(table, "subdirectory", origin, key_path)
     for vcs in _VCS_KEYS:
         repository = optional_str(table, vcs, origin, key_path)
         if repository is not None:
             ref = optional_str(table, "ref", origin, key_path)
             revision = optional_str(table, "revision", origin, key_path)
-            if revision is None and ref and _FULL_SHA.fullmatch(ref):
+            if revision is None and ref and FULL_SHA.fullmatch(ref):
                 revision = ref
             return PackageSource(
                 kind=SourceKind.VCS,
@@ -242,21 +237,12 @@ def _read_source(table: Mapping[str, Any], origin: str, key_path: str) -> Packag
         location = optional_str(table, key, origin, key_path)
         if location is not None:
             return PackageSource(
-                kind=_location_kind(location, editable),
+                kind=location_kind(location, editable),
                 url=redact_url(location),
                 subdirectory=subdirectory,
                 editable=editable,
             )
     return PackageSource(editable=editable, subdirectory=subdirectory)
-
-
-def _location_kind(location: str, editable: bool) -> SourceKind:
-    lowered = location.lower()
-    if lowered.startswith(_REMOTE_SCHEMES):
-        return SourceKind.URL
-    if not editable and lowered.split("#", 1)[0].endswith(_ARCHIVE_SUFFIXES):
-        return SourceKind.FILE
-    return SourceKind.DIRECTORY
 
 
 def _read_marker(table: Mapping[str, Any], origin: str, key_path: str) -> str | None:
@@ -269,20 +255,3 @@ def _read_marker(table: Mapping[str, Any], origin: str, key_path: str) -> str | 
         return str(Marker(written))
     except (InvalidMarker, RecursionError, ValueError, TypeError):
         return written.strip()
-
-
-def _read_str_list(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> list[str]:
-    if key not in table:
-        return []
-    list_path = join_path(key_path, key)
-    items = expect_list(table[key], origin, list_path)
-    return [expect_str(item, origin, join_path(list_path, i)) for i, item in enumerate(items)]
-
-
-def _read_bool(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> bool:
-    value = table.get(key, False)
-    if not isinstance(value, bool):
-        raise ParseError(
-            origin, f"expected true or false for {key!r}", key_path=join_path(key_path, key)
-        )
-    return value

@@ -22,6 +22,13 @@ from envaudit.model import (
     source_info,
 )
 from envaudit.redact import redact_url
+from envaudit.sources.fields import (
+    FULL_SHA,
+    local_version,
+    location_kind,
+    read_bool,
+    read_str_list,
+)
 from envaudit.sources.hashes import hash_error, parse_hash
 from envaudit.sources.interface import IncludeReader
 from envaudit.sources.structured import (
@@ -37,10 +44,7 @@ FORMAT_ID = "pipfile-lock"
 
 _META = "_meta"
 _VCS_KEYS = ("git", "hg", "svn", "bzr")
-_FULL_SHA = re.compile(r"[0-9a-fA-F]{40}")
 _NOT_EXACT = re.compile(r"[*,<>!~=;\s]")
-_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
-_REMOTE_SCHEMES = ("http://", "https://", "ftp://")
 
 
 def parse(text: str, *, origin: str, reader: IncludeReader | None = None) -> Manifest:
@@ -134,7 +138,7 @@ def _read_sources(meta_table: Mapping[str, Any], origin: str) -> tuple[list[Inde
         indexes.append(Index(url=redact_url(url), kind=kind, name=name, origin=location))
         if name is not None:
             index_urls[name] = redact_url(url)
-        if not _read_bool(source, "verify_ssl", origin, item_path, default=True):
+        if not read_bool(source, "verify_ssl", origin, item_path, default=True):
             host = _host_of(url, origin, join_path(item_path, "url"))
             indexes.append(Index(url=host, kind=IndexKind.TRUSTED_HOST, name=name, origin=location))
     return indexes, index_urls
@@ -163,12 +167,12 @@ def _read_package(
         ecosystem=Ecosystem.PYPI,
         version=version,
         spec=spec,
-        build=_local_version(version),
+        build=local_version(version),
         index=_read_index(table, index_urls, origin, key_path),
         source=_read_source(table, origin, key_path),
         hashes=_read_hashes(table, origin, key_path),
         markers=_read_markers(table, origin, key_path),
-        extras=tuple(sorted(set(_read_str_list(table, "extras", origin, key_path)))),
+        extras=tuple(sorted(set(read_str_list(table, "extras", origin, key_path)))),
         groups=(category,),
         origin=f"{origin}:{key_path}",
     )
@@ -188,13 +192,6 @@ def _split_pin(version: str | None) -> tuple[str | None, str | None]:
     return None, written
 
 
-def _local_version(version: str | None) -> str | None:
-    """The PEP 440 local part: ``2.0.1+cu118`` -> ``cu118``."""
-    if version is None or "+" not in version:
-        return None
-    return version.partition("+")[2] or None
-
-
 def _read_index(
     table: Mapping[str, Any], index_urls: Mapping[str, str], origin: str, key_path: str
 ) -> str | None:
@@ -212,7 +209,7 @@ def _read_index(
 
 
 def _read_source(table: Mapping[str, Any], origin: str, key_path: str) -> PackageSource:
-    editable = _read_bool(table, "editable", origin, key_path, default=False)
+    editable = read_bool(table, "editable", origin, key_path, default=False)
     subdirectory = optional_str(table, "subdirectory", origin, key_path)
     for vcs in _VCS_KEYS:
         repository = optional_str(table, vcs, origin, key_path)
@@ -223,7 +220,7 @@ def _read_source(table: Mapping[str, Any], origin: str, key_path: str) -> Packag
                 url=redact_url(repository),
                 vcs=vcs,
                 ref=ref,
-                commit=ref.lower() if ref and _FULL_SHA.fullmatch(ref) else None,
+                commit=ref.lower() if ref and FULL_SHA.fullmatch(ref) else None,
                 subdirectory=subdirectory,
                 editable=editable,
             )
@@ -233,26 +230,17 @@ def _read_source(table: Mapping[str, Any], origin: str, key_path: str) -> Packag
     if location is None:
         return PackageSource(editable=editable, subdirectory=subdirectory)
     return PackageSource(
-        kind=_location_kind(location, editable),
+        kind=location_kind(location, editable),
         url=redact_url(location),
         subdirectory=subdirectory,
         editable=editable,
     )
 
 
-def _location_kind(location: str, editable: bool) -> SourceKind:
-    lowered = location.lower()
-    if lowered.startswith(_REMOTE_SCHEMES):
-        return SourceKind.URL
-    if not editable and lowered.split("#", 1)[0].endswith(_ARCHIVE_SUFFIXES):
-        return SourceKind.FILE
-    return SourceKind.DIRECTORY
-
-
 def _read_hashes(table: Mapping[str, Any], origin: str, key_path: str) -> tuple[Hash, ...]:
     hashes: set[Hash] = set()
     list_path = join_path(key_path, "hashes")
-    for position, text in enumerate(_read_str_list(table, "hashes", origin, key_path)):
+    for position, text in enumerate(read_str_list(table, "hashes", origin, key_path)):
         parsed = parse_hash(text)
         if parsed is None:
             raise ParseError(origin, hash_error(text), key_path=join_path(list_path, position))
@@ -270,27 +258,6 @@ def _read_markers(table: Mapping[str, Any], origin: str, key_path: str) -> str |
         return str(Marker(written))
     except (InvalidMarker, RecursionError, ValueError, TypeError):
         return written.strip()
-
-
-def _read_str_list(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> list[str]:
-    if table.get(key) is None:
-        return []
-    list_path = join_path(key_path, key)
-    items = expect_list(table[key], origin, list_path)
-    return [expect_str(item, origin, join_path(list_path, i)) for i, item in enumerate(items)]
-
-
-def _read_bool(
-    table: Mapping[str, Any], key: str, origin: str, key_path: str, *, default: bool
-) -> bool:
-    value = table.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise ParseError(
-            origin, f"expected true or false for {key!r}", key_path=join_path(key_path, key)
-        )
-    return value
 
 
 def _required_str(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> str:

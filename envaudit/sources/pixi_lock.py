@@ -23,16 +23,14 @@ from envaudit.sources.conda_lock import (
     describe,
     list_at,
     local_kind,
-    local_version,
     meta_value,
     pypi_source,
     python_from_conda,
-    read_bool,
     read_hashes,
-    read_str_list,
     table_at,
 )
 from envaudit.sources.conda_url import channel_name, split_conda_url
+from envaudit.sources.fields import local_version, read_bool, read_str_list
 from envaudit.sources.interface import IncludeReader
 from envaudit.sources.structured import (
     expect_str,

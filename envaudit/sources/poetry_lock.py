@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
 from envaudit.analysis.names import pypi_key
@@ -23,6 +22,7 @@ from envaudit.model import (
     source_info,
 )
 from envaudit.redact import redact_url
+from envaudit.sources.fields import normalise_marker, read_bool, sorted_hashes
 from envaudit.sources.hashes import hash_error, parse_hash
 from envaudit.sources.interface import IncludeReader
 from envaudit.sources.structured import (
@@ -148,7 +148,7 @@ def _parse_package(
         hashes=_file_hashes(table, path, origin),
         markers=_parse_markers(table, groups, path, origin),
         groups=groups,
-        optional=_optional_bool(table, "optional", origin, path),
+        optional=read_bool(table, "optional", origin, path),
         origin=f"{origin}:{path}",
     )
 
@@ -158,15 +158,6 @@ def _non_empty_str(table: Mapping[str, Any], key: str, origin: str, path: str) -
     if not value.strip():
         raise ParseError(origin, f"expected a non-empty {key!r}", key_path=join_path(path, key))
     return value.strip()
-
-
-def _optional_bool(table: Mapping[str, Any], key: str, origin: str, path: str) -> bool:
-    value = table.get(key, False)
-    if not isinstance(value, bool):
-        raise ParseError(
-            origin, f"expected true or false for {key!r}", key_path=join_path(path, key)
-        )
-    return value
 
 
 def _parse_groups(table: Mapping[str, Any], path: str, origin: str) -> tuple[str, ...]:
@@ -195,7 +186,7 @@ def _parse_markers(
     markers_path = join_path(path, "markers")
     raw = table["markers"]
     if isinstance(raw, str):
-        return _normalise_marker(raw)
+        return normalise_marker(raw)
     per_group = expect_table(raw, origin, markers_path)
     for group, marker in per_group.items():
         expect_str(marker, origin, join_path(markers_path, group))
@@ -205,20 +196,7 @@ def _parse_markers(
     chosen = per_group.get(candidates[0])
     if len({per_group.get(group) for group in candidates}) > 1 and "main" in candidates:
         chosen = per_group.get("main")
-    return _normalise_marker(chosen) if chosen is not None else None
-
-
-@lru_cache(maxsize=4096)
-def _normalise_marker(text: str) -> str | None:
-    """``str(Marker(text))`` when it parses, else the text as written (None when empty)."""
-    if not text.strip():
-        return None
-    from packaging.markers import InvalidMarker, Marker
-
-    try:
-        return str(Marker(text))
-    except (InvalidMarker, ValueError, RecursionError):
-        return text.strip()
+    return normalise_marker(chosen) if chosen is not None else None
 
 
 def _file_hashes(table: Mapping[str, Any], path: str, origin: str) -> tuple[Hash, ...]:
@@ -238,7 +216,7 @@ def _file_hashes(table: Mapping[str, Any], path: str, origin: str) -> tuple[Hash
                 bare_hex=False,
             )
         )
-    return _sorted_hashes(hashes)
+    return sorted_hashes(hashes)
 
 
 def _parse_hash_text(text: str, origin: str, key_path: str, *, bare_hex: bool) -> Hash:
@@ -249,10 +227,6 @@ def _parse_hash_text(text: str, origin: str, key_path: str, *, bare_hex: bool) -
     if parsed is None:
         raise ParseError(origin, hash_error(text), key_path=key_path)
     return parsed
-
-
-def _sorted_hashes(hashes: Iterable[Hash]) -> tuple[Hash, ...]:
-    return tuple(sorted(set(hashes), key=lambda h: (h.alg, h.value)))
 
 
 def _parse_source(
@@ -298,7 +272,7 @@ def _artifact_source(
     url = required_str(source, "url", origin, source_path)
     reference = optional_str(source, "reference", origin, source_path) or None
     subdirectory = optional_str(source, "subdirectory", origin, source_path) or None
-    editable = _optional_bool(source, "develop", origin, source_path)
+    editable = read_bool(source, "develop", origin, source_path)
     if kind == "git":
         return PackageSource(
             kind=SourceKind.VCS,
@@ -384,7 +358,7 @@ def _attach_legacy_hashes(
             if not several or _file_matches(item.filename, package.version or "")
         ]
         if extra:
-            hashes = _sorted_hashes([*package.hashes, *extra])
+            hashes = sorted_hashes([*package.hashes, *extra])
             attached.append(dataclasses.replace(package, hashes=hashes))
         else:
             attached.append(package)

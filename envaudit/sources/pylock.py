@@ -21,6 +21,13 @@ from envaudit.model import (
     source_info,
 )
 from envaudit.redact import redact_url
+from envaudit.sources.fields import (
+    local_version,
+    normalise_marker,
+    read_bool,
+    read_str_list,
+    sorted_hashes,
+)
 from envaudit.sources.interface import IncludeReader
 from envaudit.sources.structured import (
     expect_list,
@@ -31,13 +38,7 @@ from envaudit.sources.structured import (
     optional_str,
     required_str,
 )
-from envaudit.sources.uv_lock import (
-    collect_indexes,
-    local_version,
-    normalise_marker,
-    read_str_list,
-    sorted_hashes,
-)
+from envaudit.sources.uv_lock import collect_indexes
 
 FORMAT_ID = "pylock"
 
@@ -169,7 +170,7 @@ def _directory_source(section: Mapping[str, Any], origin: str, key_path: str) ->
         kind=SourceKind.DIRECTORY,
         url=redact_url(required_str(section, "path", origin, key_path)),
         subdirectory=optional_str(section, "subdirectory", origin, key_path),
-        editable=_read_bool(section, "editable", origin, key_path),
+        editable=read_bool(section, "editable", origin, key_path),
     )
 
 
@@ -266,12 +267,3 @@ def _digest_length(alg: str) -> int:
         return hashlib.new(alg).digest_size * 2
     except ValueError:  # e.g. md5 refused under FIPS
         return 0
-
-
-def _read_bool(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> bool:
-    value = table.get(key, False)
-    if not isinstance(value, bool):
-        raise ParseError(
-            origin, f"expected true or false for {key!r}", key_path=join_path(key_path, key)
-        )
-    return value

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from envaudit.analysis.names import pypi_key
 from envaudit.model import Ecosystem, Hash, Package, PackageSource, SourceKind
 from envaudit.redact import redact_url
+from envaudit.sources.fields import FULL_SHA, REMOTE_SCHEMES
 from envaudit.sources.requirements_lines import Location
 
 if TYPE_CHECKING:
@@ -35,9 +36,7 @@ _SIMPLE_PIN = re.compile(
     r"(?P<version>(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?"
     r"(?:\.dev[0-9]+)?(?:\+[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)?)"
 )
-_FULL_SHA = re.compile(r"[0-9a-fA-F]{40}")
 _HASH_ALGS = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
-_REMOTE_SCHEMES = ("http://", "https://", "ftp://")
 _SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
 ARCHIVE_SUFFIXES = (".whl", *_SDIST_SUFFIXES)
 NO_NAME = "cannot tell the package name of URL requirement; add #egg=name"
@@ -308,14 +307,14 @@ def split_location(text: str, location: Location, *, editable: bool) -> Location
             url=redact_url(repository),
             vcs=vcs_match.group("vcs").lower(),
             ref=ref,
-            commit=ref.lower() if ref and _FULL_SHA.fullmatch(ref) else None,
+            commit=ref.lower() if ref and FULL_SHA.fullmatch(ref) else None,
             subdirectory=subdirectory,
             editable=editable,
         )
         return LocationParts(source, fragment)
     filename = _last_segment(base, location)
     is_archive = bool(filename) and filename.lower().endswith(ARCHIVE_SUFFIXES)
-    if base.lower().startswith(_REMOTE_SCHEMES):
+    if base.lower().startswith(REMOTE_SCHEMES):
         kind = SourceKind.URL
     else:
         kind = SourceKind.FILE if is_archive and not editable else SourceKind.DIRECTORY

@@ -22,6 +22,13 @@ from envaudit.model import (
     source_info,
 )
 from envaudit.redact import redact_url
+from envaudit.sources.fields import (
+    ARCHIVE_SUFFIXES,
+    local_version,
+    normalise_marker,
+    read_str_list,
+    sorted_hashes,
+)
 from envaudit.sources.hashes import hash_error, parse_hash
 from envaudit.sources.interface import IncludeReader
 from envaudit.sources.structured import (
@@ -49,7 +56,6 @@ _SOURCE_KINDS: dict[str, SourceKind] = {
 _GIT_REF_PARAMS = ("rev", "tag", "branch")
 _GIT_UV_PARAMS = frozenset({*_GIT_REF_PARAMS, "subdirectory", "lfs"})
 _FULL_COMMIT = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
-_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
 _MARKER_LISTS = ("resolution-markers", "supported-markers", "required-markers")
 _MANIFEST_NAME_LISTS = ("overrides", "constraints", "build-constraints")
 
@@ -166,7 +172,7 @@ def _read_source(
             return PackageSource(kind=kind), redact_url(location)
         if key == "git":
             return _git_source(location, origin, join_path(source_path, key)), None
-        is_tree = key == "path" and not location.lower().endswith(_ARCHIVE_SUFFIXES)
+        is_tree = key == "path" and not location.lower().endswith(ARCHIVE_SUFFIXES)
         return PackageSource(
             kind=SourceKind.DIRECTORY if is_tree else kind,
             url=redact_url(location),
@@ -260,35 +266,3 @@ def collect_indexes(packages: Iterable[Package]) -> tuple[Index, ...]:
                 url=package.index, kind=IndexKind.INDEX_URL, origin=package.origin
             )
     return tuple(seen.values())
-
-
-def sorted_hashes(hashes: Iterable[Hash]) -> tuple[Hash, ...]:
-    return tuple(sorted(set(hashes), key=lambda item: (item.alg, item.value)))
-
-
-def local_version(version: str | None) -> str | None:
-    """The PEP 440 local part: ``2.0.1+cu118`` -> ``cu118``."""
-    if version is None or "+" not in version:
-        return None
-    return version.partition("+")[2] or None
-
-
-def normalise_marker(written: str | None) -> str | None:
-    """``str(Marker(m))`` when it parses, else the marker as written (None when blank)."""
-    if written is None or not written.strip():
-        return None
-    from packaging.markers import InvalidMarker, Marker
-
-    try:
-        return str(Marker(written))
-    except (InvalidMarker, RecursionError, ValueError, TypeError):
-        return written.strip()
-
-
-def read_str_list(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> list[str]:
-    """``table[key]`` as a list of strings ([] when absent); anything else is an error."""
-    if key not in table:
-        return []
-    list_path = join_path(key_path, key)
-    items = expect_list(table[key], origin, list_path)
-    return [expect_str(item, origin, join_path(list_path, i)) for i, item in enumerate(items)]

@@ -144,7 +144,7 @@ def test_catalogue_size_and_shape() -> None:
     rules = all_rules()
     assert len(rules) >= 30
     families = {rule.family for rule in rules}
-    assert families == {"EA1xx", "EA3xx", "EA4xx", "EA5xx"}
+    assert families >= {"EA1xx", "EA3xx", "EA4xx", "EA5xx"}
     for rule in rules:
         assert rule.rationale.endswith(".") and rule.fix
         assert rule.severity in Severity

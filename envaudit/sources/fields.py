@@ -1,0 +1,74 @@
+"""Small readers shared by the lock-file parsers: typed fields, hashes, markers, locations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from envaudit.errors import ParseError
+from envaudit.model import Hash, SourceKind
+from envaudit.sources.structured import expect_list, expect_str, join_path
+
+ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
+REMOTE_SCHEMES = ("http://", "https://", "ftp://")
+FULL_SHA = re.compile(r"[0-9a-fA-F]{40}")
+
+
+def local_version(version: str | None) -> str | None:
+    """The PEP 440 local part: ``2.0.1+cu118`` -> ``cu118``."""
+    if version is None or "+" not in version:
+        return None
+    return version.partition("+")[2] or None
+
+
+def location_kind(location: str, editable: bool = False) -> SourceKind:
+    """A URL, a local archive file, or a local source directory."""
+    lowered = location.lower()
+    if lowered.startswith(REMOTE_SCHEMES):
+        return SourceKind.URL
+    if not editable and lowered.split("#", 1)[0].endswith(ARCHIVE_SUFFIXES):
+        return SourceKind.FILE
+    return SourceKind.DIRECTORY
+
+
+@lru_cache(maxsize=4096)
+def normalise_marker(written: str | None) -> str | None:
+    """``str(Marker(m))`` when it parses, else the marker as written (None when blank)."""
+    if written is None or not written.strip():
+        return None
+    from packaging.markers import InvalidMarker, Marker
+
+    try:
+        return str(Marker(written))
+    except (InvalidMarker, RecursionError, ValueError, TypeError):
+        return written.strip()
+
+
+def sorted_hashes(hashes: Iterable[Hash]) -> tuple[Hash, ...]:
+    """De-duplicated, sorted by (algorithm, value): the model's canonical order."""
+    return tuple(sorted(set(hashes), key=lambda item: (item.alg, item.value)))
+
+
+def read_str_list(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> list[str]:
+    """``table[key]`` as a list of strings ([] when absent or null); anything else is an error."""
+    if table.get(key) is None:
+        return []
+    list_path = join_path(key_path, key)
+    items = expect_list(table[key], origin, list_path)
+    return [expect_str(item, origin, join_path(list_path, i)) for i, item in enumerate(items)]
+
+
+def read_bool(
+    table: Mapping[str, Any], key: str, origin: str, key_path: str, *, default: bool = False
+) -> bool:
+    """``table[key]`` as a boolean (``default`` when absent or null)."""
+    value = table.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise ParseError(
+            origin, f"expected true or false for {key!r}", key_path=join_path(key_path, key)
+        )
+    return value
