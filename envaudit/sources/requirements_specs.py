@@ -304,7 +304,9 @@ def split_location(text: str, location: Location, *, editable: bool) -> Location
         repository, ref = _split_vcs_ref(base, location)
         source = PackageSource(
             kind=SourceKind.VCS,
-            url=redact_url(repository),
+            # the repository URL without the ``git+`` prefix (``vcs`` says which), as the
+            # lock parsers store it, so that VCS sources compare equal across formats
+            url=redact_url(repository[vcs_match.end() :]),
             vcs=vcs_match.group("vcs").lower(),
             ref=ref,
             commit=ref.lower() if ref and FULL_SHA.fullmatch(ref) else None,

@@ -216,7 +216,7 @@ def test_pip_section_options_and_vcs_url() -> None:
     submitit = _pypi(manifest)["submitit"]
     assert (submitit.source.kind, submitit.source.url) == (
         SourceKind.VCS,
-        "git+https://github.com/facebookincubator/submitit",
+        "https://github.com/facebookincubator/submitit",
     )
 
 

@@ -40,7 +40,7 @@ def test_editable_comments_git_editables_and_conda_wheels() -> None:
     assert packages["t3drender"].version == "1.0"
     mocap = packages["embod-mocap"].source
     assert (mocap.kind, mocap.editable, mocap.subdirectory) == (SourceKind.VCS, True, "embod_mocap")
-    assert mocap.url == "git+ssh://git@github.com/WenjiaWang0312/EmbodMocap_dev.git"
+    assert mocap.url == "ssh://git@github.com/WenjiaWang0312/EmbodMocap_dev.git"
     assert mocap.commit == "eb88d641aa68a55494b87e8192a010c44b733f70"
     scipy = packages["scipy"]
     assert (scipy.source.kind, scipy.version, len(scipy.hashes)) == (SourceKind.FILE, "1.17.1", 1)
@@ -99,7 +99,7 @@ def test_editable_without_vcs_and_ssh_editable() -> None:
     assert (dm_control.kind, dm_control.editable, dm_control.url) == (
         SourceKind.VCS,
         False,
-        "git+https://github.com/deepmind/dm_control",
+        "https://github.com/deepmind/dm_control",
     )
 
 

@@ -72,7 +72,7 @@ def test_imagebind_extra_index_torch_pin_and_pep508_git_commit() -> None:
     assert packages["torch"][0].version == "1.13.0"
     video = packages["pytorchvideo"][0].source
     assert video.kind is SourceKind.VCS
-    assert video.url == "git+https://github.com/facebookresearch/pytorchvideo.git"
+    assert video.url == "https://github.com/facebookresearch/pytorchvideo.git"
     assert video.ref == video.commit == COMMIT
     assert packages["ftfy"][0].version is None
     assert packages["ftfy"][0].spec is None
@@ -394,11 +394,11 @@ def test_vcs_requirements() -> None:
     sha = "c" * 40
     git = _one(f"-e git+https://user:secret@host/org/repo.git@{sha}#egg=Repo&subdirectory=sub/pkg")
     assert (git.name, git.key) == ("Repo", "repo")
-    assert git.source.url == "git+https://***@host/org/repo.git"
+    assert git.source.url == "https://***@host/org/repo.git"
     assert (git.source.ref, git.source.commit, git.source.subdirectory) == (sha, sha, "sub/pkg")
     assert git.source.editable
     ssh = _one("-e git+ssh://git@github.com/org/d4rl.git@main#egg=D4RL[extra]")
-    assert ssh.source.url == "git+ssh://git@github.com/org/d4rl.git"
+    assert ssh.source.url == "ssh://git@github.com/org/d4rl.git"
     assert (ssh.source.ref, ssh.source.commit, ssh.extras) == ("main", None, ("extra",))
     hg = _one("hg+https://hg.example.com/repo@tip#egg=hgpkg")
     assert (hg.source.vcs, hg.source.ref, hg.source.editable) == ("hg", "tip", False)
