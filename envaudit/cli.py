@@ -642,7 +642,11 @@ def audit(
     config = find_config(Path(directory).resolve())
     chosen, skipped = _selection(config, select, ignore)
     result = audit_directory(
-        directory, excludes=exclude, select=chosen, ignore=skipped, max_size=max_size
+        directory,
+        excludes=exclude + config.exclude,
+        select=chosen,
+        ignore=skipped,
+        max_size=max_size,
     )
     report_text = _render_report(result.report, output_format)
     _emit(render_audit(result, output_format, report_text))
@@ -761,6 +765,73 @@ def fleet(
     if exit_code and any(not cluster.is_baseline for cluster in report.clusters):
         return EXIT_FINDINGS
     return EXIT_FINDINGS if report.fails(_fail_on(config, fail_on).value) else EXIT_OK
+
+
+@cli.command(name="log")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--since", metavar="REV", help="Only commits after REV; the file at REV is the base.")
+@click.option("-n", "--max-count", type=click.IntRange(min=1), help="Only the newest N commits.")
+@click.option("--reverse", is_flag=True, help="Oldest first (default: newest first, as git log).")
+@click.option("--format", "output_format", type=click.Choice(_VIEW_FORMATS), default="text")
+@click.option("-o", "--output", default="-", help="Write to this file (atomically); - = stdout.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@_select_option
+@_ignore_option
+@_from_option
+@_allow_outside_option
+@_max_size_option
+def log_command(
+    file: str,
+    since: str | None,
+    max_count: int | None,
+    reverse: bool,
+    output_format: str,
+    output: str,
+    jobs: int | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    input_format: str | None,
+    allow_outside: bool,
+    max_size: int,
+) -> int:
+    """One line per commit that touched FILE: package count, drift (added, removed, up, down,
+    variant, rehashed...), environment changes and rules newly triggered.
+
+    Follows renames along the first-parent history. Revisions that do not parse are
+    reported and skipped.
+    """
+    from envaudit import gitrev, history
+    from envaudit.fleet.inputs import default_jobs
+
+    config = _config()
+    chosen, skipped = _selection(config, select, ignore)
+    options = history.LogOptions(
+        load=gitrev.LoadOptions(input_format, allow_outside, max_size),
+        select=chosen,
+        ignore=skipped,
+        jobs=jobs or default_jobs(),
+    )
+    progress = _DelayedProgress(None, "revisions")
+
+    def sized(total: int) -> None:
+        progress.total = total
+
+    try:
+        result = history.file_history(
+            file, since=since, max_count=max_count, options=options, progress=progress,
+            on_commits=sized,
+        )  # fmt: skip
+    finally:
+        progress.close()
+    newest_first = not reverse
+    if output_format == "html":
+        from envaudit.formats.html import render_log
+
+        text = render_log(result, newest_first=newest_first)
+    else:
+        text = getattr(history, f"render_{output_format}")(result, newest_first=newest_first)
+    _write_output(text, output)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,6 +19,7 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
+    exclude: tuple[str, ...] = ()  # globs `audit` skips (test data, vendored trees)
 
 
 def _rule_list(value: object, origin: str, key: str) -> tuple[str, ...]:
@@ -36,11 +37,12 @@ def parse_config(text: str, origin: str) -> Config:
     table = load_toml(text, origin).get("tool", {}).get("envaudit", {})
     if not isinstance(table, dict):
         raise ParseError(origin, "expected a table", key_path="tool.envaudit")
-    unknown = set(table) - {"select", "ignore", "fail-on"}
+    unknown = set(table) - {"select", "ignore", "fail-on", "exclude"}
     if unknown:
         raise ParseError(
             origin,
-            f"unknown key(s) {', '.join(sorted(unknown))}; expected select, ignore, fail-on",
+            f"unknown key(s) {', '.join(sorted(unknown))};"
+            " expected select, ignore, fail-on, exclude",
             key_path="tool.envaudit",
         )
     fail_on = table.get("fail-on")
@@ -52,7 +54,14 @@ def parse_config(text: str, origin: str) -> Config:
         select=_rule_list(table.get("select", []), origin, "tool.envaudit.select"),
         ignore=_rule_list(table.get("ignore", []), origin, "tool.envaudit.ignore"),
         fail_on=fail_on,
+        exclude=_string_list(table.get("exclude", []), origin, "tool.envaudit.exclude"),
     )
+
+
+def _string_list(value: object, origin: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ParseError(origin, "expected a list of strings", key_path=key)
+    return tuple(value)
 
 
 def find_config(start: Path) -> Config:

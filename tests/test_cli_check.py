@@ -101,3 +101,18 @@ def test_bad_project_config_is_a_located_error(
     err = capsys.readouterr().err
     assert code == 2
     assert "pyproject.toml: tool.envaudit.fail-on: expected one of" in err
+
+
+def test_config_exclude_feeds_audit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "requirements.txt").write_text("numpy==1.0\n")
+    (tmp_path / "requirements.txt").write_text("numpy==2.0\n")
+    monkeypatch.chdir(tmp_path)
+    code, out = run(capsys, "audit", "--format", "json", ".")
+    assert "EA603" in out  # numpy pinned to two versions
+    (tmp_path / "pyproject.toml").write_text('[tool.envaudit]\nexclude = ["vendor"]\n')
+    code, out = run(capsys, "audit", "--format", "json", ".")
+    assert code == 0
+    assert "EA603" not in out

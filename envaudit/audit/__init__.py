@@ -1,0 +1,1 @@
+"""Repository audit: discover every environment file, read what each declares, cross-check."""
