@@ -100,7 +100,7 @@ _max_size_option = click.option(
 )
 
 
-_REPORT_FORMATS = ("text", "json", "markdown", "sarif", "github")
+_REPORT_FORMATS = ("text", "json", "markdown", "sarif", "github", "html")
 _report_format_option = click.option(
     "--format", "output_format", type=click.Choice(_REPORT_FORMATS), default="text"
 )
@@ -321,8 +321,14 @@ def _render_reports(reports: Sequence[Report], output_format: str, *, since: str
     if not reports:
         heading = "### envaudit diff\n\n" if output_format == "markdown" else "diff: "
         return f"{heading}no lock or environment file changed since {since}\n"
-    if output_format != "markdown":
+    if output_format == "text":
         return "\n".join(_render_report(report, output_format) for report in reports)
+    if output_format != "markdown":  # a whole-page format: one document per command
+        if len(reports) > 1:
+            from envaudit.errors import UsageError
+
+            raise UsageError(f"--format {output_format} shows one file; name it after --git REV")
+        return _render_report(reports[0], output_format)
     from envaudit.formats.markdown import MAX_CHARS
 
     budget = MAX_CHARS - 256  # room for a wrapper such as the Action's comment marker
@@ -656,7 +662,7 @@ def audit(
 class _DelayedProgress:
     """A progress bar on stderr, only on a terminal and only once the work has taken > 1 s."""
 
-    def __init__(self, total: int | None, label: str) -> None:
+    def __init__(self, total: int, label: str) -> None:
         import time
         from collections.abc import Callable
         from contextlib import ExitStack
@@ -748,9 +754,7 @@ def fleet(
     files = [path for path in expand_arguments(captures) if path != "-"]
     progress = _DelayedProgress(len(files), "captures")
     try:
-        report = analyse_fleet(
-            captures, options, stdin=click.get_text_stream("stdin"), progress=progress
-        )
+        report = analyse_fleet(captures, options, stdin=sys.stdin, progress=progress)
     finally:
         progress.close()
     if output_format == "html":
@@ -811,7 +815,7 @@ def log_command(
         ignore=skipped,
         jobs=jobs or default_jobs(),
     )
-    progress = _DelayedProgress(None, "revisions")
+    progress = _DelayedProgress(0, "revisions")  # the total is known once git log ran
 
     def sized(total: int) -> None:
         progress.total = total
