@@ -83,7 +83,9 @@ _FORMATS = (
         "envaudit.sources.dockerfile",
         ("dockerfile", "dockerfile.*", "*.dockerfile", "containerfile"),
     ),
-    FormatInfo("capture", "envaudit capture JSON (envaudit capture)", "envaudit.sources.capture_json", ()),
+    FormatInfo(
+        "capture", "envaudit capture JSON (envaudit capture)", "envaudit.sources.capture_json", ()
+    ),
     FormatInfo(
         "manifest",
         "envaudit manifest JSON (the output of show --format json)",
