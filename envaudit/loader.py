@@ -47,17 +47,55 @@ def decode(data: bytes, origin: str) -> str:
         ) from None
 
 
-def read_file(path: Path, origin: str, *, max_size: int = DEFAULT_MAX_SIZE) -> str:
-    """Read and decode one file, refusing directories, missing files and oversized input."""
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def check_symlink(path: Path, origin: str) -> None:
+    """Refuse a file that is a symlink to a file outside its own directory and the cwd.
+
+    A repository can hold ``requirements.txt -> ~/.netrc``; reading it would print parts
+    of the secret in parse errors (CI logs). Pipes and devices (``<(cmd)``, /dev/stdin)
+    are not regular files and stay readable; their size is bounded when read.
+    """
+    if not path.is_symlink():
+        return
     try:
-        size = path.stat().st_size
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling or looping: reading it fails cleanly below
+        return
+    if not target.is_file():
+        return
+    roots = (path.absolute().parent.resolve(), Path.cwd().resolve())
+    if not any(_inside(target, root) for root in roots):
+        raise UsageError(
+            f"{origin}: is a symlink to a file outside its directory and the working"
+            " directory (pass --allow-outside to read it)"
+        )
+
+
+def read_file(
+    path: Path, origin: str, *, max_size: int = DEFAULT_MAX_SIZE, allow_outside: bool = False
+) -> str:
+    """Read and decode one file, refusing directories, missing files and oversized input.
+
+    At most ``max_size`` bytes are ever read, whatever the file claims (devices, pipes);
+    a symlink leading out of the project is refused unless ``allow_outside``.
+    """
+    try:
         if path.is_dir():
             raise UsageError(f"{origin}: is a directory, expected a file")
+        if not allow_outside:
+            check_symlink(path, origin)
+        size = path.stat().st_size
         if size > max_size:
             raise UsageError(
                 f"{origin}: file is {size} bytes, over the {max_size}-byte limit (--max-size)"
             )
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(max_size + 1)
+        if len(data) > max_size:
+            raise UsageError(f"{origin}: over the {max_size}-byte limit (--max-size)")
     except FileNotFoundError:
         raise UsageError(f"{origin}: no such file") from None
     except PermissionError:
@@ -84,7 +122,10 @@ class FileIncludeReader:
         origin = posixpath.normpath(posixpath.join(posixpath.dirname(including), target_path))
         path = Path(origin)
         if not self.allow_outside:
-            resolved = path.resolve()
+            try:
+                resolved = path.resolve()
+            except (OSError, RuntimeError):  # a symlink loop (RuntimeError before 3.13)
+                raise IncludeError(including, f"cannot include {target!r}: symlink loop") from None
             root = self.root.resolve()
             if resolved != root and root not in resolved.parents:
                 raise IncludeError(
@@ -93,7 +134,9 @@ class FileIncludeReader:
                     " (pass --allow-outside to permit)",
                 )
         try:
-            return origin, read_file(path, origin, max_size=self.max_size)
+            return origin, read_file(
+                path, origin, max_size=self.max_size, allow_outside=self.allow_outside
+            )
         except UsageError as exc:
             raise IncludeError(including, f"cannot include {target!r}: {exc}") from None
 
@@ -121,7 +164,7 @@ def load(
     """Read, detect and parse one file; includes are confined to its directory."""
     origin = str(path)
     file_path = Path(path)
-    text = read_file(file_path, origin, max_size=max_size)
+    text = read_file(file_path, origin, max_size=max_size, allow_outside=allow_outside)
     root = file_path.parent if str(file_path.parent) else Path()
     reader = FileIncludeReader(root=root, allow_outside=allow_outside, max_size=max_size)
     return load_text(text, origin=origin, fmt=fmt, reader=reader)

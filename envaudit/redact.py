@@ -6,11 +6,16 @@ import re
 
 REDACTED = "***"
 
-# scheme://userinfo@host — userinfo never contains '/', '@' or whitespace.
-_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/@\s'\"]+)@")
-_TOKEN_QUERY = re.compile(
-    r"(?P<key>[?&;](?:access_token|auth|token|private_token|password|passwd|secret|api_key|apikey|key|sig|signature)=)"
-    r"(?P<value>[^&#\s'\"]+)",
+# scheme://userinfo@host — userinfo runs to the LAST '@' before the path (an unencoded
+# '@' in a password is split there by pip and urllib too); never '/' or whitespace.
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/\s'\"]+)@")
+_PARAMETER_KEY = re.compile(r"[?&;#](?P<name>[\w.\-]+)=")
+_VALUE_END = re.compile(r"[&#\s'\"]")
+# Parameter names that say they carry a secret: token, access_token, X-Amz-Signature,
+# X-Amz-Credential, client_secret, api-key, password, sig (Azure SAS), key...
+_SECRET_NAME = re.compile(
+    r"token|secret|passw(?:or)?d|passwd|signature|credential|auth(?!or)|(?:^|[_.\-]|api|access)key$"
+    r"|^sig$",
     re.IGNORECASE,
 )
 _SSH_SCHEMES = ("ssh://", "git+ssh://")
@@ -28,12 +33,29 @@ def _redact_userinfo(match: re.Match[str]) -> str:
     return f"{scheme}{REDACTED}@"
 
 
+def _redact_parameters(text: str) -> str:
+    """Blank the value of every secret-named parameter; other values are searched too
+    (``#egg=x/simple?token=...`` holds a token inside a fragment value)."""
+    pieces: list[str] = []
+    position = 0
+    for match in _PARAMETER_KEY.finditer(text):
+        if match.start() < position or _SECRET_NAME.search(match.group("name")) is None:
+            continue
+        end = _VALUE_END.search(text, match.end())
+        stop = end.start() if end else len(text)
+        if stop > match.end():
+            pieces.extend((text[position : match.end()], REDACTED))
+            position = stop
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def redact_text(text: str) -> str:
     """Replace ``user:password@`` and token query values in every URL inside ``text``."""
     if "@" in text:
         text = _USERINFO.sub(_redact_userinfo, text)
     if "=" in text:
-        text = _TOKEN_QUERY.sub(lambda m: f"{m.group('key')}{REDACTED}", text)
+        text = _redact_parameters(text)
     if "/t/" in text:
         text = _CONDA_TOKEN.sub(lambda m: f"{m.group('prefix')}{REDACTED}", text)
     return text

@@ -50,9 +50,12 @@ def channel_name(channel_url: str) -> str:
     ``repo.anaconda.com/pkgs/main`` and friends are the ``defaults`` channels and keep
     their ``pkgs/<name>`` form; other URLs are returned (redacted) as written.
     """
-    parts = urlsplit(channel_url)
+    try:
+        parts = urlsplit(channel_url)
+        host = parts.hostname or ""
+    except ValueError:  # e.g. an unclosed IPv6 bracket: keep the channel as written
+        return redact_url(channel_url.rstrip("/"))
     path = parts.path.strip("/")
-    host = parts.hostname or ""
     if host in ("conda.anaconda.org", "anaconda.org") and path:
         return path.split("/")[0]
     if host == "repo.anaconda.com" and path:

@@ -206,13 +206,13 @@ def _apply_pip_option(name: str, value: str | None, word: Word, context: Install
     elif value is not None and name == "--torch-backend":
         harvest.meta["uv.torch_backend"] = value
     elif name in _PIP_RECORDED_OPTIONS:
-        harvest.options[name if value is None else f"{name}={value}"] = None
+        harvest.options[name if value is None else redact_url(f"{name}={value}")] = None
 
 
 def _requirement(word: Word, context: InstallContext) -> None:
     text = word.text
     if word.unresolved or ("/" in text and _GLOB.search(text)):
-        context.harvest.unresolved.append(f"{context.origin}:{word.line}: {text}")
+        context.harvest.unresolved.append(f"{context.origin}:{word.line}: {redact_url(text)}")
         return
     package = requirement_package(text, hashes=(), location=context.location(word.line))
     context.harvest.packages.append(package)

@@ -37,6 +37,7 @@ from envaudit.sources.requirements_specs import NameHint, editable_package, requ
 FORMAT_ID = "requirements"
 FREEZE_DIALECT = "pip-freeze"
 MAX_INCLUDE_DEPTH = 32
+MAX_INCLUDES = 1000  # files read in all: `-r a` twice per file, 32 deep, is 2**32 reads
 REMOTE_INCLUDE = "remote include not fetched"
 NO_READER = "no reader"
 
@@ -246,6 +247,8 @@ class _Collector:
                 f"includes nested more than {MAX_INCLUDE_DEPTH} levels deep at {target!r}",
                 IncludeError,
             )
+        if len(self.includes) >= MAX_INCLUDES:
+            raise location.error(f"more than {MAX_INCLUDES} includes in all", IncludeError)
         origin, text = self._read_include(target, location)
         if _normalized(origin) in chain:
             cycle = " -> ".join([*chain[chain.index(_normalized(origin)) :], _normalized(origin)])

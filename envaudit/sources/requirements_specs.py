@@ -257,7 +257,7 @@ def _name_of(
         if repository:
             return repository, None, ()
     if parts.source.kind is SourceKind.DIRECTORY:
-        return written, None, ()
+        return redact_url(written), None, ()
     raise location.error(NO_NAME)
 
 
