@@ -5,6 +5,9 @@ from __future__ import annotations
 from envaudit.redact import redact_text
 
 
+MAX_MESSAGE = 500  # characters of an error line; longer quotes of the input are elided
+
+
 class EnvauditError(Exception):
     """Base class of every error envaudit raises on purpose."""
 
@@ -44,8 +47,12 @@ class ParseError(EnvauditError):
         return self.path
 
     def render(self) -> str:
-        text = f"{self.location}: {self.message}"
-        return redact_text(" ".join(text.split()))
+        """One line, redacted first, then shortened: a 1 MB bad line is not echoed whole."""
+        text = redact_text(" ".join(f"{self.location}: {self.message}".split()))
+        if len(text) > MAX_MESSAGE:
+            omitted = len(text) - MAX_MESSAGE
+            text = f"{text[: MAX_MESSAGE - 40]} … ({omitted} characters omitted) … {text[-40:]}"
+        return text
 
 
 class IncludeError(ParseError):
