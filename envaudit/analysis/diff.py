@@ -75,6 +75,8 @@ class ManifestDiff:
     changes: tuple[PackageChange, ...]
     sections: tuple[SectionChange, ...]
     unchanged: int
+    # conda packages compared against a PyPI-only side that have no PyPI equivalent
+    no_pypi_equivalent: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -240,9 +242,41 @@ def _machine_pairs(left: Manifest, right: Manifest) -> dict[str, tuple[str | Non
     return {key: (left.meta.get(key), right.meta.get(key)) for key in sorted(keys)}
 
 
+def _cross_ecosystem(
+    old_groups: dict[tuple[str, str], list[Package]],
+    new_groups: dict[tuple[str, str], list[Package]],
+) -> list[str]:
+    """Let a conda package on one side meet its PyPI twin on the other (``pytorch``/``torch``).
+
+    Only names present on one side alone are re-keyed, through the shipped conda->PyPI
+    table; conda names the table says have no PyPI equivalent are returned, never guessed.
+    """
+    from envaudit.analysis.names import conda_pypi_known, conda_to_pypi, pypi_key
+
+    no_equivalent: list[str] = []
+    for mine, theirs in ((old_groups, new_groups), (new_groups, old_groups)):
+        if not any(ecosystem == "pypi" for ecosystem, _ in theirs):
+            continue
+        for ecosystem, key in [k for k in mine if k[0] == "conda" and k not in theirs]:
+            pypi_name = conda_to_pypi(key)
+            if pypi_name is None:
+                if conda_pypi_known(key):
+                    no_equivalent.append(key)
+                continue
+            target = ("pypi", pypi_key(pypi_name))
+            if target in theirs and target not in mine:
+                mine[target] = mine.pop((ecosystem, key))
+    return sorted(set(no_equivalent))
+
+
 def diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:
-    """Packages are matched by (ecosystem, normalized name), then by platform and marker."""
+    """Packages are matched by (ecosystem, normalized name), then by platform and marker.
+
+    Between a conda and a PyPI description of one environment, conda packages are matched
+    to their PyPI names through the shipped mapping table.
+    """
     old_groups, new_groups = _grouped(left.packages), _grouped(right.packages)
+    no_equivalent = _cross_ecosystem(old_groups, new_groups)
     same_format = left.source.format == right.source.format
     changes: list[PackageChange] = []
     unchanged = 0
@@ -265,4 +299,5 @@ def diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:
         changes=tuple(changes),
         sections=tuple(_section_changes(left, right)),
         unchanged=unchanged,
+        no_pypi_equivalent=tuple(no_equivalent),
     )

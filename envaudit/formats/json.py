@@ -54,6 +54,7 @@ def diff_to_dict(diff: ManifestDiff) -> dict[str, Any]:
         | {"unchanged": diff.unchanged},
         "sections": [{"section": s.section, "old": s.old, "new": s.new} for s in diff.sections],
         "changes": [_change(change) for change in diff.changes],
+        "no_pypi_equivalent": list(diff.no_pypi_equivalent),
     }
 
 

@@ -135,6 +135,8 @@ def render_diff(diff: ManifestDiff) -> str:
         for change in diff.changes
     ]
     lines.extend(render_table(rows))
+    if diff.no_pypi_equivalent:
+        lines.append(f"no PyPI equivalent (conda only): {', '.join(diff.no_pypi_equivalent)}")
     lines.append(summary_line(diff))
     return redact_text("\n".join(lines)) + "\n"
 

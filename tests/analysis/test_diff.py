@@ -111,11 +111,10 @@ def test_duplicates_are_paired_by_platform() -> None:
     assert change.new is not None and change.new.platform == "linux-64"
 
 
-def test_ecosystems_are_kept_apart() -> None:
+def test_conda_and_pypi_numpy_are_one_package_across_ecosystems() -> None:
     old = manifest(pkg("numpy", "1.0", Ecosystem.CONDA))
     new = manifest(pkg("numpy", "1.0", Ecosystem.PYPI))
-    changes = diff_manifests(old, new).changes
-    assert sorted(c.kind for c in changes) == [ChangeKind.ADDED, ChangeKind.REMOVED]
+    assert diff_manifests(old, new).is_empty
 
 
 def test_python_and_channels_are_sections() -> None:
@@ -133,3 +132,26 @@ def test_python_and_channels_are_sections() -> None:
     )
     sections = {s.section: (s.old, s.new) for s in diff_manifests(old, new).sections}
     assert sections == {"python.version": ("3.10", "3.11"), "channels": ("defaults", "conda-forge")}
+
+
+def test_conda_pytorch_meets_pypi_torch_across_ecosystems() -> None:
+    old = Manifest(
+        source=source_info("conda-env", "environment.yml", ""),
+        packages=(
+            pkg("pytorch", "2.1.0", Ecosystem.CONDA),
+            pkg("cudatoolkit", "11.8", Ecosystem.CONDA),
+        ),
+    )
+    new = manifest(Package(name="torch", key="torch", ecosystem=Ecosystem.PYPI, version="2.2.0"))
+    result = diff_manifests(old, new)
+    assert [(c.key, c.kind) for c in result.changes] == [
+        ("cudatoolkit", ChangeKind.REMOVED),
+        ("pytorch", ChangeKind.UPGRADED),  # named as on the old side
+    ]
+    assert result.no_pypi_equivalent == ("cudatoolkit",)  # reported, never guessed
+
+
+def test_same_ecosystem_names_are_not_remapped() -> None:
+    old = manifest(pkg("pytorch", "2.1.0", Ecosystem.CONDA), pkg("torch", "2.1.0"))
+    new = manifest(pkg("pytorch", "2.1.0", Ecosystem.CONDA), pkg("torch", "2.1.0"))
+    assert diff_manifests(old, new).is_empty
