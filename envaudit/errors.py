@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from envaudit.redact import redact_text
 
-
 MAX_MESSAGE = 500  # characters of an error line; longer quotes of the input are elided
 
 
