@@ -7,6 +7,7 @@ from pathlib import Path
 
 from envaudit.analysis.diff import ChangeKind, ManifestDiff, PackageChange, diff_manifests
 from envaudit.analysis.report import FailOn, Report, make_report
+from envaudit.analysis.rules.base import Finding
 from envaudit.errors import EnvauditError, IncludeError, ParseError, UsageError
 from envaudit.loader import load, load_text
 from envaudit.model import Manifest, Package
@@ -58,9 +59,44 @@ def check_manifests(
         for manifest in manifests
         for finding in run_manifest_rules(manifest, select=select, ignore=ignore)
     ]
+    findings = _with_lines(findings)
     if honour_inline:
         findings = drop_suppressed(findings)
     return make_report("check", [m.source for m in manifests], findings)
+
+
+def _with_lines(findings: list[Finding]) -> list[Finding]:
+    """Give key-path locations (``environment.yml:dependencies[3]``) their line numbers.
+
+    SARIF viewers and GitHub annotations place a finding by line; the files are read
+    once each, and a file that cannot be read (a git revision) keeps its key paths.
+    """
+    import dataclasses
+    from pathlib import Path
+
+    from envaudit.audit.lines import Locator
+
+    texts: dict[str, str] = {}
+    for finding in findings:
+        path = finding.location.path
+        if finding.location.key_path and path not in texts:
+            try:
+                texts[path] = Path(path).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                texts[path] = ""
+    if not texts:
+        return findings
+    locator = Locator({path: text for path, text in texts.items() if text})
+    located = []
+    for finding in findings:
+        location = finding.location
+        if location.key_path and location.line is None:
+            origin = f"{location.path}:{location.key_path}"
+            location = dataclasses.replace(
+                locator.locate(origin, location.path), key_path=location.key_path
+            )
+        located.append(dataclasses.replace(finding, location=location))
+    return located
 
 
 def check(

@@ -116,3 +116,19 @@ def test_config_exclude_feeds_audit(
     code, out = run(capsys, "audit", "--format", "json", ".")
     assert code == 0
     assert "EA603" not in out
+
+
+def test_yaml_and_toml_findings_get_line_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(
+        capsys,
+        "check",
+        "--format",
+        "json",
+        "samples/environment-yml/facebookresearch__dinov2__conda.yaml",
+    )
+    found = {
+        (f["rule"], f["location"]["line"], f["location"]["key_path"])
+        for f in json.loads(out)["findings"]
+    }
+    assert ("EA103", 9, "dependencies[0]") in found  # python=3.9 on line 9
+    assert ("EA103", 10, "dependencies[1]") in found
