@@ -119,7 +119,7 @@ def test_config_exclude_feeds_audit(
 
 
 def test_yaml_and_toml_findings_get_line_numbers(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = run(
+    _, out = run(
         capsys,
         "check",
         "--format",
