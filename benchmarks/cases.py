@@ -1,0 +1,222 @@
+"""The T1–T9 cases of the performance budget (DESIGN.md "Performance budget")."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks import inputs
+from benchmarks.harness import Command, Samples, child_env
+from benchmarks.peers import Peers
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+REAL_POETRY_LOCK = SAMPLES / "poetry-lock" / "UCSD-E4E__baboons-on-the-move__poetry.lock.x86_64"
+REAL_CONDA_LOCK = SAMPLES / "conda-lock" / "Clay-foundation__model__conda-lock.yml"
+
+# The modules `import envaudit.cli` must not load (tests/test_import_guard.py checks the same).
+FORBIDDEN = ("deepdiff", "tomlkit", "ruamel", "pynvml", "importlib.metadata")
+
+_BARE_TOMLLIB = (
+    "import json, sys, tomllib\n"
+    "with open(sys.argv[1], 'rb') as f:\n"
+    "    data = tomllib.load(f)\n"
+    "sys.stdout.write(json.dumps(data))\n"
+)
+_GUARD = (
+    "import sys, envaudit.cli\n"
+    f"forbidden = {FORBIDDEN!r}\n"
+    "print(','.join(sorted(m for m in sys.modules\n"
+    "    if any(m == f or m.startswith(f + '.') for f in forbidden))))\n"
+)
+
+
+# cyclonedx-py (seconds), collect_env (seconds) and pip list are timed in the first rounds only:
+# their targets (0.2x, 0.1x, info) have margins far wider than the run-to-run noise.
+SLOW_PEER_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Package counts of the generated inputs (the budget's, or tiny ones for smoke runs)."""
+
+    poetry: int = 420
+    uv: int = 400
+    uv_changes: int = 40
+    requirements: int = 400
+    conda_entries: int = 830
+    site_packages: int = 300
+
+
+SMOKE_SIZES = Sizes(40, 40, 4, 40, 83, 30)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    root: Path
+    poetry_dir: Path
+    uv_old: Path
+    uv_new: Path
+    requirements: Path
+    conda_lock: Path
+    site_packages: Path
+
+
+def write_inputs(root: Path, sizes: Sizes) -> Inputs:
+    """Generate every input under ``root`` (deterministic: same sizes, same bytes)."""
+    poetry_dir = root / "poetry"
+    for folder in (poetry_dir, root / "old", root / "new"):
+        folder.mkdir(parents=True, exist_ok=True)
+    (poetry_dir / "poetry.lock").write_text(inputs.poetry_lock(sizes.poetry))
+    (poetry_dir / "pyproject.toml").write_text(inputs.poetry_pyproject(sizes.poetry))
+    old, new = inputs.uv_lock_pair(sizes.uv, sizes.uv_changes)
+    (root / "old" / "uv.lock").write_text(old)
+    (root / "new" / "uv.lock").write_text(new)
+    (root / "requirements.txt").write_text(inputs.requirements_hashed(sizes.requirements))
+    (root / "conda-lock.yml").write_text(inputs.conda_lock(sizes.conda_entries))
+    site = root / f"site-packages-{sizes.site_packages}"
+    if not site.exists():
+        inputs.fake_site_packages(site, sizes.site_packages)
+    return Inputs(
+        root,
+        poetry_dir,
+        root / "old" / "uv.lock",
+        root / "new" / "uv.lock",
+        root / "requirements.txt",
+        root / "conda-lock.yml",
+        site,
+    )
+
+
+def capture_scripts() -> tuple[str, str] | None:
+    """T8's two scripts (package listing, whole capture), from ``benchmarks/capture_bench.py``.
+
+    The capture issue owns those definitions; T8 is pending until both it and
+    ``envaudit.capture`` are there.
+    """
+    try:
+        if importlib.util.find_spec("envaudit.capture.probe") is None:
+            return None
+        from benchmarks import capture_bench
+    except ImportError:
+        return None
+    listing, whole = (
+        getattr(capture_bench, "LISTING", None),
+        getattr(capture_bench, "CAPTURE", None),
+    )
+    return (listing, whole) if isinstance(listing, str) and isinstance(whole, str) else None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every process to time, keyed by the names the rows refer to."""
+
+    commands: tuple[Command, ...]
+    inputs: Inputs
+
+
+def _envaudit(name: str, args: Sequence[str], cwd: Path, ok: Sequence[int] = (0,)) -> Command:
+    return Command(
+        name,
+        (sys.executable, "-m", "envaudit", *args),
+        cwd=cwd,
+        env=child_env({"PYTHONPATH": str(REPO), "NO_COLOR": "1"}),
+        ok_codes=frozenset(ok),
+    )
+
+
+def _python(name: str, code: str, *args: str, python: Path | None = None) -> Command:
+    return Command(
+        name,
+        (str(python or sys.executable), "-c", code, *args),
+        env=child_env({"PYTHONPATH": str(REPO)} if python is None else {}),
+    )
+
+
+def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> Plan:
+    """The commands the selected cases need (F is always measured: most ratios use it)."""
+    cwd = data.root
+    lock = str(data.poetry_dir / "poetry.lock")
+    commands = [_python("F", "pass")]
+    if selected("T1"):
+        commands.append(_envaudit("help", ["--help"], cwd))
+    if selected("T2"):
+        commands.append(_envaudit("check", ["check", str(data.requirements)], cwd, (0, 1)))
+    if selected("T3") or selected("T7"):
+        commands.append(_envaudit("show-json", ["show", "--format", "json", lock], cwd))
+        commands.append(_python("tomllib-json", _BARE_TOMLLIB, lock))
+        real = str(REAL_POETRY_LOCK)
+        commands.append(_envaudit("show-json-real", ["show", "--format", "json", real], cwd))
+        commands.append(_python("tomllib-json-real", _BARE_TOMLLIB, real))
+    if selected("T3") and peers is not None and peers.cyclonedx is not None:
+        argv = (str(peers.cyclonedx), "poetry", "--no-validate", str(data.poetry_dir))
+        commands.append(Command("cyclonedx", argv, env=child_env(), max_rounds=SLOW_PEER_ROUNDS))
+    if selected("T4"):
+        args = ["diff", str(data.uv_old), str(data.uv_new)]
+        commands.append(_envaudit("diff-uv", args, cwd, (0, 1)))
+    scripts = capture_scripts() if selected("T8") else None
+    if scripts is not None:
+        commands.extend(_capture_commands(scripts, data, peers))
+    if selected("T9"):
+        commands.append(_python("import-cli", "import envaudit.cli"))
+    return Plan(tuple(commands), data)
+
+
+def _capture_commands(scripts: tuple[str, str], data: Inputs, peers: Peers | None) -> list[Command]:
+    """Listing: the interpreter's own sys.path plus the fake 300-dist site-packages; whole
+    capture: ``capture_python`` of the peers venv (torch in it), against its collect_env."""
+    listing, whole = scripts
+    site = str(data.site_packages)
+    with_site = child_env({"PYTHONPATH": os.pathsep.join((str(REPO), site))})
+    target = str(peers.python) if peers is not None else sys.executable
+    venv_site = sysconfig.get_paths()["purelib"]
+    pip_list = (sys.executable, "-m", "pip", "list", "--path", venv_site, "--path", site)
+    commands = [
+        Command("capture-packages", (sys.executable, "-c", listing), env=with_site),
+        _python("capture-whole", whole, target),
+        Command("pip-list", pip_list, env=child_env(), max_rounds=SLOW_PEER_ROUNDS),
+    ]
+    if peers is not None and peers.has_torch:
+        collect = (str(peers.python), "-m", "torch.utils.collect_env")
+        commands.append(
+            Command("collect-env", collect, env=child_env(), max_rounds=SLOW_PEER_ROUNDS)
+        )
+    return commands
+
+
+def import_guard() -> list[str]:
+    """The forbidden modules ``import envaudit.cli`` loads (should be none)."""
+    result = subprocess.run(
+        [sys.executable, "-c", _GUARD],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=child_env({"PYTHONPATH": str(REPO)}),
+    )
+    return [name for name in result.stdout.strip().split(",") if name]
+
+
+def run_inprocess(request: dict[str, object]) -> dict[str, list[float]]:
+    """Run one task of :mod:`benchmarks.inprocess` in a fresh worker process."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.inprocess", json.dumps(request)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        env=child_env({"PYTHONPATH": str(REPO)}),
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"in-process task {request['task']} failed:\n{result.stderr[-3000:]}")
+    timings: dict[str, list[float]] = json.loads(result.stdout)
+    return timings
+
+
+Results = dict[str, Samples]

@@ -1,0 +1,192 @@
+"""In-process measurements, run in a fresh worker process: ``python -m benchmarks.inprocess``.
+
+Reads one JSON request on argv (task and arguments), prints one JSON answer: for every
+measured function the list of seconds per call. The functions compared in one ratio are
+called alternately, so background load hits them alike.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+Timings = dict[str, list[float]]
+
+
+def interleave(functions: Mapping[str, Callable[[], object]], repeats: int) -> Timings:
+    """Call every function once per round, rotating the order; seconds per call."""
+    names = list(functions)
+    timings: Timings = {name: [] for name in names}
+    for name in names:
+        functions[name]()  # warm-up: lazy imports, caches
+    for round_index in range(repeats):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            gc.collect()
+            start = time.perf_counter()
+            functions[name]()
+            timings[name].append(time.perf_counter() - start)
+    return timings
+
+
+def _package_fields(package: Any) -> tuple[object, ...]:
+    return (
+        package.version,
+        package.spec,
+        package.build,
+        package.hashes,
+        package.source,
+        package.index,
+        package.channel,
+        package.markers,
+        package.extras,
+        package.groups,
+        package.optional,
+    )
+
+
+def hand_diff(old: Iterable[Any], new: Iterable[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The baseline of T5: a hand-written dict diff of two package maps."""
+    left = {(p.ecosystem, p.key): p for p in old}
+    right = {(p.ecosystem, p.key): p for p in new}
+    added = [key for key in right if key not in left]
+    removed = [key for key in left if key not in right]
+    changed = [
+        key
+        for key in sorted(left.keys() & right.keys())
+        if _package_fields(left[key]) != _package_fields(right[key])
+    ]
+    return added, removed, changed
+
+
+def _load(path: str) -> Any:
+    from envaudit.loader import load
+
+    return load(path)
+
+
+def task_diff(old: str, new: str, repeats: int) -> Timings:
+    """T5: envaudit's diff core against a hand-written dict diff, on parsed manifests."""
+    from envaudit.analysis.diff import diff_manifests
+
+    left, right = _load(old), _load(new)
+    return interleave(
+        {
+            "envaudit": lambda: diff_manifests(left, right),
+            "hand": lambda: hand_diff(left.packages, right.packages),
+        },
+        repeats,
+    )
+
+
+def task_yaml(path: str, peers_site: str | None, repeats: int) -> Timings:
+    """T6: envaudit's YAML read (and whole conda-lock parse) against PyYAML's C loader."""
+    from envaudit.loader import load_text
+    from envaudit.sources.structured import load_yaml
+
+    text = Path(path).read_text(encoding="utf-8")
+    functions: dict[str, Callable[[], object]] = {
+        "envaudit": lambda: load_yaml(text, path),
+        "envaudit-parse": lambda: load_text(text, origin=path),
+    }
+    yaml = _import_pyyaml(peers_site)
+    if yaml is not None:
+        loader = yaml.CSafeLoader
+        functions["pyyaml-c"] = lambda: yaml.load(text, Loader=loader)
+    return interleave(functions, repeats)
+
+
+def _import_pyyaml(peers_site: str | None) -> Any:
+    """PyYAML from the peers venv (appended, so it never shadows envaudit's packages)."""
+    if peers_site:
+        sys.path.append(peers_site)
+    try:
+        yaml = importlib.import_module("yaml")
+    except ImportError:
+        return None
+    return yaml if getattr(yaml, "__with_libyaml__", False) else None
+
+
+def task_scaling(
+    files: Mapping[str, Mapping[str, str]], rounds: int, per_round: Mapping[str, int]
+) -> Timings:
+    """Parse time per format and size, then diff time per size: ``{"SERIES@SIZE": [s...]}``.
+
+    Sizes are interleaved too (every round times every size), so that a burst of background
+    load cannot make one size look slower than the others; parse and diff are separate
+    phases, so that parsed manifests kept for the diff do not weigh on the parse timings.
+    """
+    from envaudit.analysis.diff import diff_manifests
+    from envaudit.loader import load_text
+
+    parsers: dict[str, Callable[[], object]] = {}
+    counts: dict[str, int] = {}
+    for size, by_kind in files.items():
+        for kind, path in by_kind.items():
+            if kind != "uv-lock-new":
+                text = Path(path).read_text(encoding="utf-8")
+                parsers[f"parse {kind}@{size}"] = _parser(load_text, text, path)
+                counts[f"parse {kind}@{size}"] = per_round[size]
+    timings = _rounds(parsers, counts, rounds)
+    parsers.clear()
+    differs: dict[str, Callable[[], object]] = {}
+    for size, by_kind in files.items():
+        old, new = by_kind["uv-lock"], by_kind["uv-lock-new"]
+        left = load_text(Path(old).read_text(encoding="utf-8"), origin=old)
+        right = load_text(Path(new).read_text(encoding="utf-8"), origin=new)
+        differs[f"diff uv-lock@{size}"] = _differ(diff_manifests, left, right)
+        counts[f"diff uv-lock@{size}"] = per_round[size]
+    timings.update(_rounds(differs, counts, rounds))
+    return timings
+
+
+def _rounds(
+    functions: Mapping[str, Callable[[], object]], counts: Mapping[str, int], rounds: int
+) -> Timings:
+    """Like :func:`interleave`, calling each function ``counts[name]`` times per round."""
+    names = list(functions)
+    timings: Timings = {name: [] for name in names}
+    smallest = min(int(name.rsplit("@", 1)[1]) for name in names)
+    for name in names:
+        if name.endswith(f"@{smallest}"):
+            functions[name]()  # warm-up at the smallest size: lazy imports, caches
+    for round_index in range(rounds):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            for _ in range(counts[name]):
+                gc.collect()
+                start = time.perf_counter()
+                functions[name]()
+                timings[name].append(time.perf_counter() - start)
+    return timings
+
+
+def _differ(diff: Callable[[Any, Any], object], left: Any, right: Any) -> Callable[[], object]:
+    return lambda: diff(left, right)
+
+
+def _parser(load_text: Callable[..., object], text: str, origin: str) -> Callable[[], object]:
+    return lambda: load_text(text, origin=origin)
+
+
+def main(argv: list[str] | None = None) -> int:
+    request: dict[str, Any] = json.loads((argv or sys.argv[1:])[0])
+    task = request.pop("task")
+    handlers: dict[str, Callable[..., Timings]] = {
+        "diff": task_diff,
+        "yaml": task_yaml,
+        "scaling": task_scaling,
+    }
+    result = handlers[task](**request)
+    sys.stdout.write(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Time against input size: parse (per format) and diff, to show growth stays linear."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks import inputs
+from benchmarks.cases import run_inprocess
+from benchmarks.report import FAIL, PASS, format_table
+
+SIZES = (50, 200, 800, 3200)
+SMOKE_SIZES = (20, 40)
+ROUNDS = 3
+PER_ROUND = {50: 8, 200: 4, 800: 2, 3200: 1}  # calls per round: small sizes get more samples
+SERIES = (
+    "parse poetry-lock",
+    "parse uv-lock",
+    "parse requirements",
+    "parse conda-lock",
+    "diff uv-lock",
+)
+MAX_GROWTH = 1.2  # per-package cost at the largest size / at 200 packages
+
+
+@dataclass(frozen=True)
+class Scaling:
+    sizes: tuple[int, ...]
+    seconds: dict[str, dict[int, float]]  # series -> size -> best (minimum) seconds
+
+    def per_package_us(self, series: str, size: int) -> float:
+        return self.seconds[series][size] / size * 1e6
+
+    def growth(self, series: str) -> float | None:
+        """Per-package cost at the largest size over that at 200 (or the smallest) packages."""
+        reference = 200 if 200 in self.sizes else self.sizes[0]
+        largest = self.sizes[-1]
+        if largest == reference:
+            return None
+        return self.per_package_us(series, largest) / self.per_package_us(series, reference)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "sizes": list(self.sizes),
+            "best_seconds": {s: {str(k): v for k, v in d.items()} for s, d in self.seconds.items()},
+            "growth": {series: self.growth(series) for series in self.seconds},
+        }
+
+
+def _write(root: Path, size: int) -> dict[str, str]:
+    folder = root / f"n{size}"
+    folder.mkdir(parents=True, exist_ok=True)
+    old, new = inputs.uv_lock_pair(size, max(2, size // 10), seed=20)
+    files = {
+        "poetry-lock": ("poetry.lock", inputs.poetry_lock(size, seed=21)),
+        "uv-lock": ("old-uv.lock", old),
+        "uv-lock-new": ("new-uv.lock", new),
+        "requirements": ("requirements.txt", inputs.requirements_hashed(size, seed=22)),
+        "conda-lock": ("conda-lock.yml", inputs.conda_lock(size, seed=23)),
+    }
+    paths = {}
+    for kind, (name, text) in files.items():
+        path = folder / name
+        path.write_text(text)
+        paths[kind] = str(path)
+    return paths
+
+
+def measure(root: Path, *, smoke: bool) -> Scaling:
+    sizes = SMOKE_SIZES if smoke else SIZES
+    files = {str(size): _write(root, size) for size in sizes}
+    per_round = {str(size): 1 if smoke else PER_ROUND.get(size, 1) for size in sizes}
+    request = {"task": "scaling", "files": files, "rounds": 1 if smoke else ROUNDS}
+    timings = run_inprocess({**request, "per_round": per_round})
+    seconds: dict[str, dict[int, float]] = {}
+    for key, values in timings.items():
+        series, size = key.rsplit("@", 1)
+        # the minimum: the cost of the code itself, least disturbed by other load
+        seconds.setdefault(series, {})[int(size)] = min(values)
+    return Scaling(sizes, {s: seconds[s] for s in SERIES if s in seconds})
+
+
+def scaling_table(result: Scaling) -> str:
+    headers = ["packages", *result.seconds]
+    rows = [
+        [
+            str(size),
+            *(
+                f"{result.seconds[s][size] * 1000:.1f} ms"
+                f" ({result.per_package_us(s, size):.0f} µs/pkg)"
+                for s in result.seconds
+            ),
+        ]
+        for size in result.sizes
+    ]
+    growth_row = ["growth"]
+    for series in result.seconds:
+        growth = result.growth(series)
+        if growth is None:
+            growth_row.append("-")
+        else:
+            verdict = PASS if growth <= MAX_GROWTH else FAIL
+            growth_row.append(f"{growth:.2f}× per pkg, {verdict}")
+    rows.append(growth_row)
+    reference = 200 if 200 in result.sizes else result.sizes[0]
+    note = (
+        f"growth = per-package cost at {result.sizes[-1]} packages / at {reference};"
+        f" target ≤ {MAX_GROWTH}×"
+    )
+    return format_table(headers, rows) + "\n" + note

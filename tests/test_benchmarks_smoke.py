@@ -1,0 +1,68 @@
+"""The benchmark suite's smoke mode (one round, tiny inputs, no peers) keeps it from rotting.
+
+Only that every case runs and the tables print is checked: timings on a shared CI machine
+mean nothing, so no ratio or verdict is asserted here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks import inputs
+from envaudit.loader import load_text
+
+REPO = Path(__file__).parents[1]
+
+
+def test_smoke_run_prints_every_case_and_the_scaling_table(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke", "--work", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "| case | what" in out
+    for case in ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"):
+        assert f"| {case} " in out, f"{case} missing from:\n{out}"
+    assert "cpu:" in out and "python:" in out  # the machine is named
+    assert "Scaling (in-process" in out
+    assert "| growth " in out
+    for series in ("parse poetry-lock", "parse uv-lock", "parse requirements", "diff uv-lock"):
+        assert series in out
+
+
+def test_generators_are_deterministic_and_parse_to_the_requested_size() -> None:
+    assert inputs.poetry_lock(25) == inputs.poetry_lock(25)
+    poetry = load_text(inputs.poetry_lock(25), origin="poetry.lock")
+    assert poetry.source.format == "poetry-lock"
+    assert len(poetry.packages) == 25
+    assert all(package.hashes for package in poetry.packages)
+
+    old, new = inputs.uv_lock_pair(40, 8)
+    left = load_text(old, origin="old/uv.lock")
+    right = load_text(new, origin="new/uv.lock")
+    assert len(left.packages) == 40
+    assert {p.key for p in left.packages} != {p.key for p in right.packages}
+
+    requirements = load_text(inputs.requirements_hashed(30), origin="requirements.txt")
+    assert len(requirements.packages) == 30
+    assert all(len(package.hashes) >= 2 for package in requirements.packages)
+
+    conda = load_text(inputs.conda_lock(60), origin="conda-lock.yml")
+    assert conda.source.format == "conda-lock"
+    assert len(conda.packages) == 60
+
+
+def test_fake_site_packages_has_one_dist_info_per_package(tmp_path: Path) -> None:
+    site = inputs.fake_site_packages(tmp_path / "site", 12)
+    dist_infos = sorted(site.glob("*.dist-info"))
+    assert len(dist_infos) == 12
+    assert all(
+        (info / "METADATA").read_text().startswith("Metadata-Version") for info in dist_infos
+    )
