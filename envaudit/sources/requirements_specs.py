@@ -106,9 +106,18 @@ def _looks_like_path(text: str) -> bool:
     )
 
 
+# No real requirement has more version clauses; packaging spends ~15 us on each, so a
+# hostile 1 MB line of ">=1.0," would otherwise cost seconds.
+MAX_VERSION_CLAUSES = 256
+
+
 def _pep508_package(text: str, hashes: Iterable[Hash], location: Location) -> Package:
     from packaging.requirements import InvalidRequirement, Requirement
 
+    if text.count(",") > MAX_VERSION_CLAUSES and "@" not in text and ";" not in text:
+        raise location.error(
+            f"invalid requirement: more than {MAX_VERSION_CLAUSES} comma-separated clauses"
+        )
     try:
         requirement = Requirement(text)
     except InvalidRequirement as exc:
