@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from envaudit.analysis.report import FailOn, Report
     from envaudit.config import Config
     from envaudit.model import Manifest
+
+_F = TypeVar("_F", bound=Callable[..., object])
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -398,18 +400,21 @@ def rules(output_format: str) -> int:
     return EXIT_OK
 
 
+def _python_option(help_text: str) -> Callable[[_F], _F]:
+    return click.option("--python", "python_path", type=click.Path(dir_okay=False), help=help_text)
+
+
+def _prefix_option(what: str) -> Callable[[_F], _F]:
+    return click.option(
+        "--prefix",
+        type=click.Path(file_okay=False),
+        help=f"{what} a conda environment or venv by its prefix, without running it.",
+    )
+
+
 @cli.command()
-@click.option(
-    "--python",
-    "python_path",
-    type=click.Path(dir_okay=False),
-    help="Capture another interpreter (runs a stdlib-only probe in it; Python 3.8+).",
-)
-@click.option(
-    "--prefix",
-    type=click.Path(file_okay=False),
-    help="Capture a conda environment or venv by its prefix, without running it.",
-)
+@_python_option("Capture another interpreter (runs a stdlib-only probe in it; Python 3.8+).")
+@_prefix_option("Capture")
 @click.option("--format", "output_format", type=click.Choice(("json", "text")), default="json")
 @click.option("--no-meta", is_flag=True, help="Leave out captured_at and the host name.")
 @click.option(
@@ -442,28 +447,14 @@ def capture(
         text = render_capture(result)
     else:
         text = result.to_json()
-    if output == "-":
-        _emit(text)
-    else:
-        from envaudit.atomic import atomic_write
-
-        atomic_write(expand_output_template(output), text)
+    _write_output(text, output if output == "-" else expand_output_template(output))
     return EXIT_OK
 
 
 @cli.command()
 @click.argument("lock", type=click.Path(dir_okay=False))
-@click.option(
-    "--python",
-    "python_path",
-    type=click.Path(dir_okay=False),
-    help="The interpreter whose environment is verified (default: `python` on PATH).",
-)
-@click.option(
-    "--prefix",
-    type=click.Path(file_okay=False),
-    help="Verify a conda environment or venv by its prefix, without running it.",
-)
+@_python_option("The interpreter whose environment is verified (default: `python` on PATH).")
+@_prefix_option("Verify")
 @click.option("--allow-extra", is_flag=True, help="Do not fail on packages the lock lacks.")
 @click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text")
 @_from_option
@@ -664,7 +655,6 @@ class _DelayedProgress:
 
     def __init__(self, total: int, label: str) -> None:
         import time
-        from collections.abc import Callable
         from contextlib import ExitStack
 
         self.total, self.label, self.done = total, label, 0
