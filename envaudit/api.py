@@ -114,5 +114,5 @@ def diff_report(
     from envaudit.config import drop_suppressed
 
     result = diff_manifests(old, new)
-    findings = drop_suppressed(run_diff_rules(result, select=select, ignore=ignore))
+    findings = drop_suppressed(_with_lines(run_diff_rules(result, select=select, ignore=ignore)))
     return make_report("diff", [old.source, new.source], findings, diff=result)
