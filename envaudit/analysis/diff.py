@@ -125,9 +125,15 @@ def compare_packages(old: Package, new: Package, *, same_format: bool = False) -
         aspects.append(Aspect.SPEC)
     if differs(old.build, new.build):
         aspects.append(Aspect.BUILD)
-    old_hashes, new_hashes = set(old.hashes), set(new.hashes)
     same_release = old.version == new.version
-    if same_release and old_hashes and new_hashes and old_hashes != new_hashes:
+    # tuples first (parsers keep hashes sorted), sets only when the tuples differ
+    if (
+        same_release
+        and old.hashes
+        and new.hashes
+        and old.hashes != new.hashes
+        and set(old.hashes) != set(new.hashes)
+    ):
         aspects.append(Aspect.HASHES)
     aspects.extend(_source_aspects(old, new, differs))
     if _differs(old.markers, new.markers):
