@@ -122,10 +122,22 @@ class Plan:
     inputs: Inputs
 
 
+_interpreter = [sys.executable]
+
+
+def use_interpreter(python: Path) -> None:
+    """Run envaudit, F and the in-process workers with this Python (see ensure_bench_venv)."""
+    _interpreter[0] = str(python)
+
+
+def interpreter() -> str:
+    return _interpreter[0]
+
+
 def _envaudit(name: str, args: Sequence[str], cwd: Path, ok: Sequence[int] = (0,)) -> Command:
     return Command(
         name,
-        (sys.executable, "-m", "envaudit", *args),
+        (interpreter(), "-m", "envaudit", *args),
         cwd=cwd,
         env=child_env({"PYTHONPATH": str(REPO), "NO_COLOR": "1"}),
         ok_codes=frozenset(ok),
@@ -135,7 +147,7 @@ def _envaudit(name: str, args: Sequence[str], cwd: Path, ok: Sequence[int] = (0,
 def _python(name: str, code: str, *args: str, python: Path | None = None) -> Command:
     return Command(
         name,
-        (str(python or sys.executable), "-c", code, *args),
+        (str(python or interpreter()), "-c", code, *args),
         env=child_env({"PYTHONPATH": str(REPO)} if python is None else {}),
     )
 
@@ -179,7 +191,7 @@ def _capture_commands(scripts: tuple[str, str], data: Inputs, peers: Peers | Non
     venv_site = sysconfig.get_paths()["purelib"]
     pip_list = (sys.executable, "-m", "pip", "list", "--path", venv_site, "--path", site)
     commands = [
-        Command("capture-packages", (sys.executable, "-c", listing), env=with_site),
+        Command("capture-packages", (interpreter(), "-c", listing), env=with_site),
         _python("capture-whole", whole, target),
         Command("pip-list", pip_list, env=child_env(), max_rounds=SLOW_PEER_ROUNDS),
     ]
@@ -194,7 +206,7 @@ def _capture_commands(scripts: tuple[str, str], data: Inputs, peers: Peers | Non
 def import_guard() -> list[str]:
     """The forbidden modules ``import envaudit.cli`` loads (should be none)."""
     result = subprocess.run(
-        [sys.executable, "-c", _GUARD],
+        [interpreter(), "-c", _GUARD],
         capture_output=True,
         text=True,
         check=True,
@@ -206,7 +218,7 @@ def import_guard() -> list[str]:
 def run_inprocess(request: dict[str, object]) -> dict[str, list[float]]:
     """Run one task of :mod:`benchmarks.inprocess` in a fresh worker process."""
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.inprocess", json.dumps(request)],
+        [interpreter(), "-m", "benchmarks.inprocess", json.dumps(request)],
         capture_output=True,
         text=True,
         check=False,

@@ -100,3 +100,23 @@ def ensure_peers(venv: Path, *, install: bool = True) -> Peers | None:
         versions=versions,
         problems=tuple(problems),
     )
+
+
+def ensure_bench_venv(venv: Path) -> Path:
+    """A venv that sees envaudit's dependencies like a plain ``pip install`` would.
+
+    The development venv may hold an editable install, whose ``.pth`` import hook runs at
+    every interpreter start (measured: ``python -c pass`` 34 ms there, 18 ms in a clean
+    venv) and would inflate F and flatter every ratio to F. This venv has no packages of its
+    own: one ``.pth`` line puts the development venv's site-packages on ``sys.path``, and
+    ``.pth`` files found there are not executed. envaudit itself comes from PYTHONPATH.
+    """
+    python = _venv_python(venv)
+    if not python.exists():
+        subprocess.run([_base_python(), "-m", "venv", "--without-pip", str(venv)], check=True)
+    link = _site_packages(venv) / "_envaudit_bench_deps.pth"
+    deps = sysconfig.get_paths()["purelib"]
+    if not link.exists() or link.read_text().strip() != deps:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.write_text(deps + "\n")
+    return python

@@ -150,7 +150,7 @@ def load_average() -> str:
         return "?"
 
 
-def machine(repo: Path, peer_versions: dict[str, str]) -> dict[str, str]:
+def machine(repo: Path, peer_versions: dict[str, str], python: str) -> dict[str, str]:
     """What the numbers were measured on."""
     from envaudit import __version__
 
@@ -159,7 +159,7 @@ def machine(repo: Path, peer_versions: dict[str, str]) -> dict[str, str]:
         "cpu": f"{_cpu_model()} ({os.cpu_count()} cores)",
         "memory": _memory_gib(),
         "os": f"{platform.system()} {platform.release()}",
-        "python": f"{platform.python_version()} ({sys.executable})",
+        "python": f"{platform.python_version()} ({python}, deps from {sys.prefix})",
         "envaudit": f"{__version__} @ {_commit(repo)}",
         "envaudit deps": ", ".join(f"{k} {v}" for k, v in ours.items()),
         "peers": ", ".join(f"{k} {v}" for k, v in peer_versions.items()) or "none",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from benchmarks import cases, scaling
 from benchmarks.harness import run_interleaved
-from benchmarks.peers import Peers, ensure_peers
+from benchmarks.peers import Peers, ensure_bench_venv, ensure_peers
 from benchmarks.report import FAIL, PASS, PENDING, Row, budget_table, load_average, machine
 
 WORK = cases.REPO / "benchmarks" / ".work"
@@ -206,6 +206,7 @@ def _measure(
     """Generate the inputs, time every process and in-process case; the budget rows."""
     work: Path = args.work
     repeats = args.repeats or (1 if args.smoke else 10)
+    cases.use_interpreter(ensure_bench_venv(work / "envaudit-venv"))
     peers = None if args.smoke or args.no_peers else ensure_peers(work / "peers")
     sizes = cases.SMOKE_SIZES if args.smoke else cases.Sizes()
     data = cases.write_inputs(work / ("inputs-smoke" if args.smoke else "inputs"), sizes)
@@ -243,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         print("scaling ...", file=sys.stderr, flush=True)
         folder = args.work / ("scaling-smoke" if args.smoke else "scaling")
         growth = scaling.measure(folder, smoke=args.smoke)
-    info = machine(cases.REPO, peers.versions if peers else {})
+    info = machine(cases.REPO, peers.versions if peers else {}, cases.interpreter())
     info["load average"] = f"{load_before} (start), {load_average()} (end)"
     mode = " (smoke: the ratios mean nothing)" if args.smoke else ""
     rounds = args.repeats or (1 if args.smoke else 10)
