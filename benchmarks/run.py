@@ -229,7 +229,7 @@ def _print(info: dict[str, str], rows: list[Row], growth: scaling.Scaling | None
     print("\nF = `python -c pass` in the same venv; times are medians, ratios envaudit/baseline.\n")
     print(budget_table(rows))
     if growth is not None:
-        print("\nScaling (in-process, best of the interleaved samples):\n")
+        print("\nScaling (in-process CPU time, best of the interleaved samples):\n")
         print(scaling.scaling_table(growth))
 
 
