@@ -16,7 +16,6 @@ import re
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,26 +24,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import ROOT
+from tests.gitutil import GIT_ENV, isolated_git_config
 
 ACTION = YAML(typ="safe").load((ROOT / "action.yml").read_text())
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _git_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A test identity and an empty global git config (never the machine's, nor /dev/null)."""
-    config = tmp_path_factory.mktemp("git-config") / "gitconfig"
-    config.write_text("")
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**GIT_ENV, "GIT_CONFIG_GLOBAL": str(config)}.items():
-            patch.setenv(key, value)
-        yield
+_git_config = pytest.fixture(scope="module", autouse=True)(isolated_git_config)
 
 
 _EXPRESSION = re.compile(r"\$\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")

@@ -7,7 +7,6 @@ import os
 import re
 import shlex
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,25 +21,9 @@ from envaudit.gitrev import (
     revision_pairs,
     split_revision_argument,
 )
+from tests.gitutil import GIT_ENV, isolated_git_config
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _git_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A test identity and an empty global git config (never the machine's, nor /dev/null)."""
-    config = tmp_path_factory.mktemp("git-config") / "gitconfig"
-    config.write_text("")
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**GIT_ENV, "GIT_CONFIG_GLOBAL": str(config)}.items():
-            patch.setenv(key, value)
-        yield
+_git_config = pytest.fixture(scope="module", autouse=True)(isolated_git_config)
 
 
 def git(repo: Path, *args: str) -> str:

@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,26 +17,10 @@ from ruamel.yaml import YAML
 from envaudit.gitrev import AUDITED_PATHS, EXCLUDED_PATHS
 from envaudit.sources.registry import FORMATS
 from tests.conftest import ROOT
+from tests.gitutil import GIT_ENV, isolated_git_config
 
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _git_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A test identity and an empty global git config (never the machine's, nor /dev/null)."""
-    config = tmp_path_factory.mktemp("git-config") / "gitconfig"
-    config.write_text("")
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**GIT_ENV, "GIT_CONFIG_GLOBAL": str(config)}.items():
-            patch.setenv(key, value)
-        yield
+_git_config = pytest.fixture(scope="module", autouse=True)(isolated_git_config)
 
 
 # What pip prints when it cannot reach an index: the only reason to skip the real run.
@@ -45,6 +28,7 @@ _OFFLINE = re.compile(
     r"Temporary failure in name resolution|Failed to establish a new connection"
     r"|No matching distribution found|Network is unreachable"
 )
+
 # What the hook repository needs to `pip install` envaudit.
 _PACKAGE_FILES = ("envaudit", "setup.cfg", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
 
