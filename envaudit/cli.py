@@ -314,8 +314,10 @@ def _render_reports(reports: Sequence[Report], output_format: str, *, since: str
     if output_format == "json":
         import json
 
+        from envaudit import pretty_json
+
         documents = [json.loads(_render_report(report, "json")) for report in reports]
-        return json.dumps(documents, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return pretty_json.dumps(documents) + "\n"
     if output_format in {"sarif", "github"}:
         from envaudit.gitrev import merge_reports
 

@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from envaudit import gitrev
+from envaudit import gitrev, pretty_json
 from envaudit.analysis.diff import ChangeKind, ManifestDiff, diff_manifests
 from envaudit.errors import EnvauditError, UsageError
 from envaudit.model import Manifest, source_info
@@ -331,7 +331,6 @@ def entry_to_dict(entry: LogEntry) -> dict[str, object]:
 
 
 def render_json(history: History, *, newest_first: bool = True) -> str:
-    import json
 
     from envaudit.redact import redact_text
 
@@ -342,7 +341,7 @@ def render_json(history: History, *, newest_first: bool = True) -> str:
         "order": "newest-first" if newest_first else "oldest-first",
         "commits": [entry_to_dict(e) for e in ordered(history, newest_first=newest_first)],
     }
-    return redact_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+    return redact_text(pretty_json.dumps(document)) + "\n"
 
 
 def render_markdown(history: History, *, newest_first: bool = True) -> str:

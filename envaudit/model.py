@@ -10,6 +10,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, TypeVar
 
+_Record = TypeVar("_Record")
+
 SCHEMA_VERSION = "1.0"
 
 
@@ -45,6 +47,20 @@ class IncludeKind(StrEnum):
 
     REQUIREMENTS = "requirements"
     CONSTRAINTS = "constraints"
+
+
+def evolve(value: _Record, /, **changes: Any) -> _Record:
+    """:func:`dataclasses.replace` for the frozen, slotted records here (no ``__post_init__``),
+    without its per-call field introspection: parsers call it once per package."""
+    cls = type(value)
+    new = object.__new__(cls)
+    slots: tuple[str, ...] = getattr(cls, "__slots__", ())
+    for name in slots:
+        kept = changes.pop(name) if name in changes else getattr(value, name)
+        object.__setattr__(new, name, kept)
+    if changes:
+        raise TypeError(f"{cls.__name__} has no field {sorted(changes)[0]!r}")
+    return new
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +194,10 @@ class Manifest:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """Deterministic JSON: the same manifest always gives the same bytes."""
+        if indent == 2:
+            from envaudit.pretty_json import dumps
+
+            return dumps(self.to_dict()) + "\n"
         return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -244,17 +264,29 @@ _RECORDS: dict[str, type[Any]] = {
 _ALWAYS = frozenset({"name", "key", "ecosystem", "alg", "value", "kind"})
 
 
+@cache
+def _dump_plan(class_name: str) -> tuple[tuple[str, bool, Any], ...]:
+    """(field name, always written, default) of each field of a record class, in order."""
+    defaults = _defaults(class_name)
+    return tuple(
+        (f.name, f.name in _ALWAYS or f.name not in defaults, defaults.get(f.name))
+        for f in fields(_RECORDS[class_name])
+    )
+
+
 def _dump(obj: Any) -> Any:
+    kind = type(obj)
+    if kind is str:
+        return obj
+    if kind.__name__ in _RECORDS:
+        out: dict[str, Any] = {}
+        for name, always, default in _dump_plan(kind.__name__):
+            value = getattr(obj, name)
+            if always or value != default:
+                out[name] = value if type(value) is str else _dump(value)
+        return out
     if isinstance(obj, StrEnum):
         return obj.value
-    if type(obj).__name__ in _RECORDS:
-        defaults = _defaults(type(obj).__name__)
-        out: dict[str, Any] = {}
-        for f in fields(obj):
-            value = getattr(obj, f.name)
-            if f.name in _ALWAYS or f.name not in defaults or value != defaults[f.name]:
-                out[f.name] = _dump(value)
-        return out
     if isinstance(obj, Manifest):
         return {f.name: _dump(getattr(obj, f.name)) for f in fields(obj)}
     if isinstance(obj, tuple):

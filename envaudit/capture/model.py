@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from envaudit import pretty_json
+
 CAPTURE_VERSION = "1.0"
 CAPTURE_VERSION_KEY = "capture_version"
 
@@ -244,9 +246,8 @@ class Capture:
 
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, lists in probe order; ``meta`` only when present."""
-        import json
 
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return pretty_json.dumps(self.to_dict()) + "\n"
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Capture:

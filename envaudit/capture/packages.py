@@ -1,5 +1,5 @@
 # os.path on purpose: pathlib's import alone costs a good part of the listing budget.
-# ruff: noqa: PTH112, PTH118, PTH123
+# ruff: noqa: PTH118
 """The package probe: ``*.dist-info`` / ``*.egg-info`` on ``sys.path``, read directly (no pip).
 
 Finds what :func:`importlib.metadata.distributions` finds, in the same path order, and marks
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from envaudit.capture.model import DirectUrl, InstalledPackage, PackageScan
 
 _HEADER_LIMIT = 16384
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 
 # (name, version, location, metadata entry, installer, requested, direct_url.json text)
 Distribution = tuple[str, str, str, str, str | None, bool, str | None]
@@ -40,63 +41,86 @@ def normalize(name: str) -> str:
     return "".join(out)
 
 
-def _read_head(path: str) -> str | None:
+def _read_head(path: str, folder: int | None = None) -> str | None:
+    """The first ``_HEADER_LIMIT`` bytes of a file as text (os-level: no buffered file object).
+
+    ``folder`` is an open directory descriptor that ``path`` is relative to: each open then
+    walks two path components instead of the whole absolute path.
+    """
     try:
-        with open(path, "rb") as handle:
-            return handle.read(_HEADER_LIMIT).decode("utf-8", "replace")
+        fd = os.open(path, os.O_RDONLY, dir_fd=folder)
     except OSError:
         return None
+    try:
+        data = os.read(fd, _HEADER_LIMIT)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", "replace")
 
 
 def parse_name_version(text: str) -> tuple[str | None, str | None]:
     """``Name`` and ``Version`` from the header block of a METADATA/PKG-INFO text."""
     name = version = None
-    for line in text.splitlines():
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            end = size
+        line = text[start:end]
+        start = end + 1
         if not line.strip():
             break
         key, sep, value = line.partition(":")
+        if not sep:
+            continue
         key = key.strip().lower()
-        if sep and key == "name" and name is None:
+        if key == "name" and name is None:
             name = value.strip() or None
-        elif sep and key == "version" and version is None:
+        elif key == "version" and version is None:
             version = value.strip() or None
+        if name is not None and version is not None:
+            break
     return name, version
 
 
-def _listdir(path: str) -> list[str]:
-    try:
-        with os.scandir(path) as entries:
-            return [entry.name for entry in entries]
-    except (OSError, ValueError):
-        return []
-
-
 def _read_distribution(
-    host_dir: str, location: str, entry: str
+    folder: int, location: str, entry: str, is_dir: bool
 ) -> tuple[Distribution | None, str | None]:
-    """One distribution from a metadata entry, or the problem that made it unreadable."""
-    meta = os.path.join(host_dir, entry)
-    is_dir = os.path.isdir(meta)
+    """One distribution from a metadata entry of the open directory ``folder``, or the
+    problem that made it unreadable."""
     if entry.lower().endswith(".dist-info"):
-        metadata_file = os.path.join(meta, "METADATA")
+        metadata_file = f"{entry}/METADATA"  # not os.path.join: it was most of the time here
     else:
-        metadata_file = os.path.join(meta, "PKG-INFO") if is_dir else meta
-    name, version = parse_name_version(_read_head(metadata_file) or "")
+        metadata_file = f"{entry}/PKG-INFO" if is_dir else entry
+    name, version = parse_name_version(_read_head(metadata_file, folder) or "")
     if name is None or version is None:
         return None, f"{location.rstrip('/')}/{entry}: no Name/Version in its metadata"
-    files = set(_listdir(meta)) if is_dir else set()
-    installer = _read_head(os.path.join(meta, "INSTALLER")) if "INSTALLER" in files else None
-    has_direct = "direct_url.json" in files
-    direct = _read_head(os.path.join(meta, "direct_url.json")) if has_direct else None
-    installer = (installer or "").strip() or None
-    return (name, version, location, entry, installer, "REQUESTED" in files, direct), None
+    installer = direct = None
+    requested = False
+    if is_dir:  # three direct look-ups are cheaper than listing the folder
+        installer = (_read_head(f"{entry}/INSTALLER", folder) or "").strip() or None
+        # os.access answers "absent" without raising (most entries have neither file)
+        requested = os.access(f"{entry}/REQUESTED", os.F_OK, dir_fd=folder)
+        direct_url = f"{entry}/direct_url.json"
+        if os.access(direct_url, os.F_OK, dir_fd=folder):
+            direct = _read_head(direct_url, folder)
+    return (name, version, location, entry, installer, requested, direct), None
 
 
-def _metadata_entries(host_dir: str, location: str) -> list[str]:
-    names = _listdir(host_dir)
-    found = [n for n in names if n.lower().endswith((".dist-info", ".egg-info"))]
-    if location.lower().endswith(".egg"):
-        found.extend(n for n in names if n.lower() == "egg-info")
+def _metadata_entries(folder: int, location: str) -> list[tuple[str, bool]]:
+    """(name, is a folder) of the metadata entries in the open directory, sorted by name."""
+    egg = location.lower().endswith(".egg")
+    found: list[tuple[str, bool]] = []
+    try:
+        with os.scandir(folder) as entries:
+            for item in entries:
+                lower = item.name.lower()
+                if lower.endswith((".dist-info", ".egg-info")) or (egg and lower == "egg-info"):
+                    found.append((item.name, item.is_dir()))
+    except (OSError, ValueError):
+        return []
     return sorted(found)
 
 
@@ -111,13 +135,19 @@ def list_distributions(
         if not location or location in paths:
             continue
         paths.append(location)
-        host_dir = os.path.join(root, location.lstrip("/"))
-        for entry in _metadata_entries(host_dir, location):
-            distribution, problem = _read_distribution(host_dir, location, entry)
-            if problem:
-                problems.append(problem)
-            if distribution is not None:
-                found.append(distribution)
+        try:
+            folder = os.open(os.path.join(root, location.lstrip("/")), _DIRECTORY)
+        except (OSError, ValueError):
+            continue  # missing, not a folder (a zip), or an unreadable path entry
+        try:
+            for entry, is_dir in _metadata_entries(folder, location):
+                distribution, problem = _read_distribution(folder, location, entry, is_dir)
+                if problem:
+                    problems.append(problem)
+                if distribution is not None:
+                    found.append(distribution)
+        finally:
+            os.close(folder)
     return paths, found, problems
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from envaudit import pretty_json
 from envaudit.fleet.model import Cluster, FieldSummary, FleetReport, ValueGroup
 from envaudit.formats.table import render_table
 from envaudit.redact import redact_text
@@ -175,7 +175,7 @@ def fleet_to_dict(report: FleetReport) -> dict[str, Any]:
 
 
 def render_json(report: FleetReport) -> str:
-    text = json.dumps(fleet_to_dict(report), indent=2, sort_keys=True, ensure_ascii=False)
+    text = pretty_json.dumps(fleet_to_dict(report))
     return redact_text(text) + "\n"
 
 

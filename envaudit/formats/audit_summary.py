@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from envaudit import pretty_json
 from envaudit.formats.table import render_table
 from envaudit.redact import redact_text
 
@@ -107,5 +108,5 @@ def render_audit(result: AuditResult, output_format: str, report_text: str) -> s
     if output_format == "json":
         data = json.loads(report_text)
         data["files"] = files_to_dicts(result.files)
-        return redact_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+        return redact_text(pretty_json.dumps(data)) + "\n"
     return report_text

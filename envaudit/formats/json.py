@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from envaudit import pretty_json
 from envaudit.analysis.diff import ChangeKind, ManifestDiff, PackageChange
 from envaudit.analysis.report import Report
 from envaudit.analysis.rules.base import Finding, RuleInfo, Severity
@@ -59,7 +60,7 @@ def diff_to_dict(diff: ManifestDiff) -> dict[str, Any]:
 
 
 def render_diff(diff: ManifestDiff) -> str:
-    text = json.dumps(diff_to_dict(diff), indent=2, sort_keys=True, ensure_ascii=False)
+    text = pretty_json.dumps(diff_to_dict(diff))
     return redact_text(text) + "\n"
 
 
@@ -85,7 +86,7 @@ def render_report(report: Report) -> str:
     }
     if report.diff is not None:
         data["diff"] = diff_to_dict(report.diff)
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    text = pretty_json.dumps(data)
     return redact_text(text) + "\n"
 
 

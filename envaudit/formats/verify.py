@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
+from envaudit import pretty_json
 from envaudit.analysis.verify import VerifyResult
 from envaudit.redact import redact_text
 
@@ -45,4 +45,4 @@ def render_json(result: VerifyResult) -> str:
             for m in result.mismatches
         ],
     }
-    return redact_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
+    return redact_text(pretty_json.dumps(data)) + "\n"

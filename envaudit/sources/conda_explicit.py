@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from envaudit.analysis.names import conda_key
 from envaudit.errors import ParseError
-from envaudit.model import Ecosystem, Hash, Manifest, Package, PackageSource, source_info
+from envaudit.model import Ecosystem, Hash, Manifest, Package, PackageSource, evolve, source_info
 from envaudit.redact import redact_url
 from envaudit.sources.conda_url import channel_name, split_conda_url
 from envaudit.sources.hashes import parse_hash
@@ -48,7 +48,7 @@ def parse(text: str, *, origin: str, reader: IncludeReader | None = None) -> Man
     if state.platform:
         # noarch packages are installed for the file's platform.
         packages = [
-            replace(p, platform=state.platform) if p.platform == "noarch" else p for p in packages
+            evolve(p, platform=state.platform) if p.platform == "noarch" else p for p in packages
         ]
     platforms = {state.platform} if state.platform else _subdirs(packages)
     return Manifest(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
@@ -20,6 +19,7 @@ from envaudit.model import (
     PackageSource,
     PythonSpec,
     SourceKind,
+    evolve,
     source_info,
 )
 from envaudit.redact import redact_url
@@ -134,7 +134,7 @@ def _read_packages(data: Mapping[str, Any], origin: str) -> list[Package]:
         if earlier is None:
             merged[identity] = package
         else:  # conda-lock 2 writes one entry per category of the same locked artifact
-            merged[identity] = replace(
+            merged[identity] = evolve(
                 earlier,
                 groups=tuple(sorted({*earlier.groups, *package.groups})),
                 optional=earlier.optional and package.optional,
@@ -192,7 +192,7 @@ def _conda_package(
             key_path=join_path(key_path, "url"),
         )
     hashes = read_hashes(_hash_table(entry, origin, key_path), origin, join_path(key_path, "hash"))
-    return replace(
+    return evolve(
         common,
         key=conda_key(common.name),
         build=artifact.build,
@@ -212,10 +212,10 @@ def _pip_package(
         # conda-lock records the commit of a git requirement as its "sha256".
         commit = table.get("sha256")
         if isinstance(commit, str) and _FULL_COMMIT.fullmatch(commit):
-            source = replace(source, commit=source.commit or commit.lower())
+            source = evolve(source, commit=source.commit or commit.lower())
             table = {alg: value for alg, value in table.items() if alg != "sha256"}
     version = common.version or ""
-    return replace(
+    return evolve(
         common,
         key=pypi_key(common.name),
         ecosystem=Ecosystem.PYPI,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from envaudit.analysis.names import conda_key, pypi_key
@@ -16,6 +16,7 @@ from envaudit.model import (
     Package,
     PackageSource,
     SourceKind,
+    evolve,
     source_info,
 )
 from envaudit.redact import redact_url
@@ -255,7 +256,7 @@ def _select_record(
 
 
 def _package_for(use: _Use) -> Package:
-    return replace(
+    return evolve(
         use.record.package,
         platform=use.platform,
         groups=tuple(sorted(use.environments)),
@@ -355,7 +356,7 @@ def _pypi_record(
     version = optional_str(table, "version", origin, key_path)
     source, index = pypi_source(location, indexes, origin, key_path)
     if read_bool(table, "editable", origin, key_path) and source.kind is SourceKind.DIRECTORY:
-        source = replace(source, editable=True)
+        source = evolve(source, editable=True)
     package = Package(
         name=name,
         key=pypi_key(name),

@@ -19,6 +19,7 @@ from envaudit.model import (
     PackageSource,
     PythonSpec,
     SourceKind,
+    evolve,
     source_info,
 )
 from envaudit.redact import redact_url
@@ -359,7 +360,7 @@ def _attach_legacy_hashes(
         ]
         if extra:
             hashes = sorted_hashes([*package.hashes, *extra])
-            attached.append(dataclasses.replace(package, hashes=hashes))
+            attached.append(evolve(package, hashes=hashes))
         else:
             attached.append(package)
     return attached

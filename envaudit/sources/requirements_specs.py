@@ -383,11 +383,13 @@ def _split_vcs_ref(base: str, location: Location) -> tuple[str, str | None]:
     path_start = base.find("/", scheme_end + 3) if scheme_end >= 0 else base.find(":") + 1
     if path_start <= 0:
         raise location.error(f"invalid VCS URL {redact_url(base)!r}: expected a repository path")
-    path = base[path_start:]
+    # A query string belongs to the repository URL (where credentials are redacted), never
+    # to the ref: ``...@main?token=...`` must not carry the token into ``ref``.
+    path, mark, query = base[path_start:].partition("?")
     if "@" not in path:
         return base, None
     repository_path, _, ref = path.rpartition("@")
-    return base[:path_start] + repository_path, unquote(ref) or None
+    return base[:path_start] + repository_path + mark + query, unquote(ref) or None
 
 
 def _last_segment(base: str, location: Location) -> str:

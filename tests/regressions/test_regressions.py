@@ -47,3 +47,13 @@ def test_crasher_parses_or_fails_with_a_location(path: Path) -> None:
         assert error.line is not None or error.key_path is not None
         return
     assert len(manifest.packages) == EXPECTED_PACKAGES.get(origin, len(manifest.packages))
+
+
+def test_vcs_ref_query_token_stays_redacted() -> None:
+    # Found by the requirements grammar fuzzer: the query string after ``@main`` was read as
+    # part of the ref, where URL redaction never looked, so the token reached the manifest.
+    path = HERE / "requirements" / "vcs-ref-query-token-leak.txt"
+    manifest = load_text(path.read_text(encoding="utf-8"), origin="r.txt", fmt="requirements")
+    sources = [p.source for p in manifest.packages if p.source.vcs]
+    assert [(s.url, s.ref) for s in sources] == [("https://pypi.org/simple?token=***", "main")]
+    assert "fuzzS3cr3tTOKEN" not in manifest.to_json()
