@@ -134,10 +134,34 @@ def interpreter() -> str:
     return _interpreter[0]
 
 
+# What pip's console script ``envaudit`` runs (its template, minus the shebang): users type
+# ``envaudit``, not ``python -m envaudit`` (runpy adds a few milliseconds of its own).
+CONSOLE_SCRIPT = (
+    "import re, sys\n"
+    "from envaudit.cli import main\n"
+    "sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+    "sys.exit(main())\n"
+)
+# The floors: what the required stack costs before envaudit does anything (see run.py).
+_CLICK_HELP = "import click\nclick.Group('envaudit').main(['--help'], prog_name='envaudit')\n"
+_CHECK_STACK = "import click, packaging.requirements, packaging.markers, envaudit.model\n"
+_LIBRARY_JSON = (
+    "import sys\nfrom envaudit.loader import load\nsys.stdout.write(load(sys.argv[1]).to_json())\n"
+)
+_BARE_YAML = (
+    "import json, sys, yaml\n"
+    "with open(sys.argv[1], 'rb') as f:\n"
+    "    data = yaml.load(f, Loader=yaml.CSafeLoader)\n"
+    "sys.stdout.write(json.dumps(data, default=str))\n"
+)
+LARGEST_UV_LOCK = SAMPLES / "uv-lock" / "UCSD-E4E__fishsense-lite__uv.lock"
+LARGEST_PIXI_LOCK = SAMPLES / "pixi-lock" / "xarray-contrib__xarray-tutorial__pixi.lock"
+
+
 def _envaudit(name: str, args: Sequence[str], cwd: Path, ok: Sequence[int] = (0,)) -> Command:
     return Command(
         name,
-        (interpreter(), "-m", "envaudit", *args),
+        (interpreter(), "-c", CONSOLE_SCRIPT, *args),
         cwd=cwd,
         env=child_env({"PYTHONPATH": str(REPO), "NO_COLOR": "1"}),
         ok_codes=frozenset(ok),
@@ -157,16 +181,30 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
     cwd = data.root
     lock = str(data.poetry_dir / "poetry.lock")
     commands = [_python("F", "pass")]
+    if selected("T1") or selected("T2") or selected("T3"):
+        commands.append(_python("import-click", "import click"))
     if selected("T1"):
         commands.append(_envaudit("help", ["--help"], cwd))
+        commands.append(_python("floor-help", _CLICK_HELP))
     if selected("T2"):
         commands.append(_envaudit("check", ["check", str(data.requirements)], cwd, (0, 1)))
+        commands.append(_python("floor-check", _CHECK_STACK))
     if selected("T3") or selected("T7"):
         commands.append(_envaudit("show-json", ["show", "--format", "json", lock], cwd))
         commands.append(_python("tomllib-json", _BARE_TOMLLIB, lock))
+        commands.append(_python("library-json", _LIBRARY_JSON, lock))
+    if selected("T3"):
+        uv = str(LARGEST_UV_LOCK)
+        commands.append(_python("library-json-uv", _LIBRARY_JSON, uv))
+        commands.append(_python("tomllib-json-uv", _BARE_TOMLLIB, uv))
+    if selected("T6"):
+        pixi = str(LARGEST_PIXI_LOCK)
+        commands.append(_python("library-json-pixi", _LIBRARY_JSON, pixi))
+        commands.append(_python("pyyaml-json-pixi", _BARE_YAML, pixi))
         real = str(REAL_POETRY_LOCK)
         commands.append(_envaudit("show-json-real", ["show", "--format", "json", real], cwd))
         commands.append(_python("tomllib-json-real", _BARE_TOMLLIB, real))
+        commands.append(_python("library-json-real", _LIBRARY_JSON, real))
     if selected("T3") and peers is not None and peers.cyclonedx is not None:
         argv = (str(peers.cyclonedx), "poetry", "--no-validate", str(data.poetry_dir))
         commands.append(Command("cyclonedx", argv, env=child_env(), max_rounds=SLOW_PEER_ROUNDS))

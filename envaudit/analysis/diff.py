@@ -109,6 +109,23 @@ def _source_aspects(
     return aspects
 
 
+def _identical(old: Package, new: Package) -> bool:
+    """Every compared field equal (``origin``, the line it came from, is not compared)."""
+    return (
+        old.version == new.version
+        and old.spec == new.spec
+        and old.build == new.build
+        and old.hashes == new.hashes
+        and old.source == new.source
+        and old.index == new.index
+        and old.channel == new.channel
+        and old.markers == new.markers
+        and old.extras == new.extras
+        and old.groups == new.groups
+        and old.optional == new.optional
+    )
+
+
 def compare_packages(old: Package, new: Package, *, same_format: bool = False) -> list[Aspect]:
     """The aspects in which two entries of the same package differ.
 
@@ -117,6 +134,8 @@ def compare_packages(old: Package, new: Package, *, same_format: bool = False) -
     Between two files of the same format, an absent build, index or channel is a value too
     (``torch 2.0.1`` from PyPI vs ``2.0.1+cu118`` from the PyTorch index).
     """
+    if _identical(old, new):  # most entries of two revisions of a lock: nothing to look at
+        return []
     differs = _changed if same_format else _differs
     aspects: list[Aspect] = []
     if old.version != new.version:

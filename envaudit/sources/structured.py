@@ -6,6 +6,7 @@ that malformed documents always become a :class:`ParseError` naming the key path
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -24,9 +25,14 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-]+").fullmatch
 # Possessive quantifiers and the look-behind keep this linear on any line (no backtracking
 # into a part); it only runs on lines with enough dots to hold such a key.
 _TOML_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
-_TOML_LONG_KEY = re.compile(
-    rf"(?<![A-Za-z0-9_\"'-])(?:{_TOML_KEY_PART}[ \t]*+\.[ \t]*+){{{MAX_KEY_PARTS}}}"
-)
+
+
+@functools.cache
+def _toml_long_key() -> re.Pattern[str]:
+    """Compiled on first use: few documents have a line with enough dots to need it."""
+    return re.compile(
+        rf"(?<![A-Za-z0-9_\"'-])(?:{_TOML_KEY_PART}[ \t]*+\.[ \t]*+){{{MAX_KEY_PARTS}}}"
+    )
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -84,7 +90,7 @@ def _check_toml_keys(text: str, origin: str) -> None:
         return
     message = f"invalid TOML: a dotted key with more than {MAX_KEY_PARTS} parts"
     for number, line in enumerate(text.split("\n"), start=1):
-        if line.count(".") >= MAX_KEY_PARTS and _TOML_LONG_KEY.search(line):
+        if line.count(".") >= MAX_KEY_PARTS and _toml_long_key().search(line):
             raise ParseError(origin, message, line=number)
 
 

@@ -217,6 +217,7 @@ def raw_bytes() -> st.SearchStrategy[bytes]:
     return st.builds(lambda bom, body: bom + body, boms, st.binary(max_size=1024))
 
 
+@functools.cache  # built once per format: tests draw from it once per input
 def raw_text(fmt: str) -> st.SearchStrategy[str]:
     """Unicode soup, biased towards the format's own syntax characters and tokens."""
     kind = corpus.DOCUMENT_KIND.get(fmt, "lines")
@@ -228,6 +229,7 @@ def raw_text(fmt: str) -> st.SearchStrategy[str]:
     return st.lists(pieces, max_size=200).map("".join)
 
 
+@functools.cache  # built once per format: tests draw from it once per input
 def encoded_text(fmt: str) -> st.SearchStrategy[bytes]:
     """A seed as a file on disk might hold it: another encoding, CRLF, a stray byte."""
     encodings = st.sampled_from(
@@ -281,6 +283,7 @@ def _mutate_text(draw: st.DrawFn, text: str, fmt: str) -> str:
     return text
 
 
+@functools.cache  # built once per format: tests draw from it once per input
 def mutated_seed(fmt: str) -> st.SearchStrategy[str]:
     """A shrunk real sample with a few byte-level edits (delete, insert tokens, splice...)."""
 
@@ -291,6 +294,7 @@ def mutated_seed(fmt: str) -> st.SearchStrategy[str]:
     return build()
 
 
+@functools.cache  # built once per format: tests draw from it once per input
 def _scalars(fmt: str) -> st.SearchStrategy[Any]:
     keys, values = vocabulary(fmt)
     return st.one_of(
@@ -305,6 +309,7 @@ def _scalars(fmt: str) -> st.SearchStrategy[Any]:
     )
 
 
+@functools.cache  # built once per format: tests draw from it once per input
 def json_values(fmt: str) -> st.SearchStrategy[Any]:
     keys, _ = vocabulary(fmt)
     key = st.one_of(st.sampled_from(keys), st.text(max_size=10))
@@ -356,6 +361,7 @@ def _mutate_tree(draw: st.DrawFn, tree: Any, fmt: str) -> Any:
     return tree
 
 
+@functools.cache  # built once per format: tests draw from it once per input
 def mutated_tree(fmt: str) -> st.SearchStrategy[str]:
     """A seed read as data, with values replaced, retyped, deleted or duplicated, written back."""
 
@@ -376,6 +382,7 @@ def documents_dump(tree: Any, fmt: str) -> str:
     return documents.to_json(tree)
 
 
+@functools.cache  # built once per format: tests draw from it once per input
 def random_document(fmt: str) -> st.SearchStrategy[str]:
     """A document of random shape built from the format's own key names."""
     keys, _ = vocabulary(fmt)
