@@ -193,6 +193,8 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
         commands.append(_envaudit("show-json", ["show", "--format", "json", lock], cwd))
         commands.append(_python("tomllib-json", _BARE_TOMLLIB, lock))
         commands.append(_python("library-json", _LIBRARY_JSON, lock))
+    if selected("T3") or selected("T6"):
+        commands.append(_python("import-model", "import envaudit.model"))
     if selected("T3"):
         uv = str(LARGEST_UV_LOCK)
         commands.append(_python("library-json-uv", _LIBRARY_JSON, uv))

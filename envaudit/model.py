@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -197,7 +198,13 @@ class Manifest:
         if indent == 2:
             from envaudit.pretty_json import dumps
 
-            return dumps(self.to_dict()) + "\n"
+            collecting = gc.isenabled()
+            gc.disable()  # as in loader.load_text: many containers, no garbage cycles
+            try:
+                return dumps(self, _json_pairs) + "\n"
+            finally:
+                if collecting:
+                    gc.enable()
         return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -272,6 +279,29 @@ def _dump_plan(class_name: str) -> tuple[tuple[str, bool, Any], ...]:
         (f.name, f.name in _ALWAYS or f.name not in defaults, defaults.get(f.name))
         for f in fields(_RECORDS[class_name])
     )
+
+
+@cache
+def _sorted_plan(class_name: str) -> tuple[tuple[str, bool, Any], ...]:
+    return tuple(sorted(_dump_plan(class_name)))
+
+
+def _json_pairs(obj: Any) -> list[tuple[str, Any]] | None:
+    """What :meth:`Manifest.to_json` writes for a record: the pairs ``_dump`` would keep,
+    sorted by key, without building a dict per record."""
+    kind = type(obj)
+    if kind.__name__ in _RECORDS:
+        pairs: list[tuple[str, Any]] = []
+        for name, always, default in _sorted_plan(kind.__name__):
+            value = getattr(obj, name)
+            if always or value != default:
+                pairs.append((name, value.value if isinstance(value, StrEnum) else value))
+        return pairs
+    if isinstance(obj, Manifest):
+        return sorted((f.name, getattr(obj, f.name)) for f in fields(obj))
+    if isinstance(obj, StrEnum):
+        return None
+    return None
 
 
 def _dump(obj: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -44,6 +45,7 @@ class CondaArtifact:
     filename: str
 
 
+@functools.lru_cache(maxsize=512)  # a lock names a handful of channels thousands of times
 def channel_name(channel_url: str) -> str:
     """A short channel name: ``https://conda.anaconda.org/conda-forge`` -> ``conda-forge``.
 

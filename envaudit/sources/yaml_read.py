@@ -347,3 +347,24 @@ def load_yaml(text: str, origin: str) -> Any:
         raise ParseError(origin, f"invalid YAML: {TOO_DEEP}", line=too_deep_line(text)) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. invalid timestamps
         raise ParseError(origin, f"invalid YAML: {exc}") from None
+
+
+def compose_yaml(text: str) -> Any:
+    """The node tree of a YAML document (keys and items keep their line in ``start_mark``),
+    or None when it cannot be read safely. For locating findings, not for values."""
+    reader = _pyyaml()
+    if reader is None:  # pragma: no cover - without libyaml only
+        return None
+    yaml, loader_class = reader
+    try:
+        if needs_scan(text):
+            shape = _Shape("", yaml.events)
+            for event in yaml.parse(text, Loader=loader_class):
+                shape.feed(event)
+        loader = loader_class(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, ParseError, RecursionError, ValueError):
+        return None
