@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envaudit import pretty_json
-from envaudit.analysis.diff import ChangeKind, ManifestDiff, PackageChange
-from envaudit.analysis.report import Report
-from envaudit.analysis.rules.base import Finding, RuleInfo, Severity
 from envaudit.model import Manifest, Package, SourceInfo
 from envaudit.redact import redact_text
 
+if TYPE_CHECKING:  # `show` only writes a manifest: the diff and rule machinery load on use
+    from envaudit.analysis.diff import ManifestDiff, PackageChange
+    from envaudit.analysis.report import Report
+    from envaudit.analysis.rules.base import Finding, RuleInfo
+
 DIFF_SCHEMA_VERSION = "1.0"
+
+
+def _change_kinds() -> list[Any]:
+    from envaudit.analysis.diff import ChangeKind
+
+    return list(ChangeKind)
+
+
+def _severities() -> list[Any]:
+    from envaudit.analysis.rules.base import Severity
+
+    return list(Severity)
 
 
 def render_manifest(manifest: Manifest) -> str:
@@ -51,7 +65,7 @@ def diff_to_dict(diff: ManifestDiff) -> dict[str, Any]:
             "format": diff.right.format,
             "digest": diff.right.digest,
         },
-        "summary": {kind.value: diff.count(kind) for kind in ChangeKind}
+        "summary": {kind.value: diff.count(kind) for kind in _change_kinds()}
         | {"unchanged": diff.unchanged},
         "sections": [{"section": s.section, "old": s.old, "new": s.new} for s in diff.sections],
         "changes": [_change(change) for change in diff.changes],
@@ -81,7 +95,7 @@ def render_report(report: Report) -> str:
         "schema_version": DIFF_SCHEMA_VERSION,
         "command": report.command,
         "inputs": [{"path": s.path, "format": s.format, "digest": s.digest} for s in report.inputs],
-        "summary": {severity.value: report.count(severity) for severity in Severity},
+        "summary": {severity.value: report.count(severity) for severity in _severities()},
         "findings": [finding_to_dict(finding) for finding in report.findings],
     }
     if report.diff is not None:
