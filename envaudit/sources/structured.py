@@ -171,7 +171,7 @@ def _type_name(value: object) -> str:
 
 
 def expect_table(value: Any, origin: str, key_path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # dict: skip the ABC check
         raise ParseError(origin, f"expected a table, got {_type_name(value)}", key_path=key_path)
     return value
 

@@ -221,12 +221,33 @@ def _read_hashes(table: Mapping[str, Any], origin: str, key_path: str) -> tuple[
     """The ``hash`` of the ``sdist`` and of every ``wheels`` entry, de-duplicated."""
     found: set[Hash] = set()
     if "sdist" in table:
-        found |= _artifact_hash(table["sdist"], origin, join_path(key_path, "sdist"))
+        _add_hash(found, table["sdist"], origin, key_path, "sdist")
     if "wheels" in table:
-        wheels_path = join_path(key_path, "wheels")
-        for position, wheel in enumerate(expect_list(table["wheels"], origin, wheels_path)):
-            found |= _artifact_hash(wheel, origin, join_path(wheels_path, position))
+        wheels = expect_list(table["wheels"], origin, join_path(key_path, "wheels"))
+        for position, wheel in enumerate(wheels):
+            _add_hash(found, wheel, origin, key_path, "wheels", position=position)
     return sorted_hashes(found)
+
+
+def _add_hash(
+    found: set[Hash],
+    artifact: Any,
+    origin: str,
+    key_path: str,
+    key: str,
+    *,
+    position: int | None = None,
+) -> None:
+    """Add one artifact's hash; key paths are built only for the slow (error) path."""
+    text = artifact.get("hash") if type(artifact) is dict else None
+    parsed = parse_hash(text) if type(text) is str else None
+    if parsed is not None:
+        found.add(parsed)
+        return
+    path = join_path(key_path, key)
+    found |= _artifact_hash(
+        artifact, origin, path if position is None else join_path(path, position)
+    )
 
 
 def _artifact_hash(artifact: Any, origin: str, key_path: str) -> set[Hash]:
