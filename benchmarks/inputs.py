@@ -76,6 +76,9 @@ class Locked:
     group: str
 
 
+_WHEEL_COUNTS = (1, 1, 1, 2, 4, 6, 10)
+
+
 def locked_set(count: int, seed: int) -> list[Locked]:
     """``count`` distributions with versions, wheels, a few markers and a dependency graph."""
     rng = random.Random(seed * 7919 + count)
@@ -85,13 +88,15 @@ def locked_set(count: int, seed: int) -> list[Locked]:
     position = {name: index for index, name in enumerate(order)}
     depended_on: set[str] = set()
     drafts: list[tuple[str, tuple[str, ...]]] = []
-    for name in names:
+    # Shapes (dependency and wheel counts) cycle with the index rather than being drawn, so
+    # every size holds the same mix: a per-package cost compares like with like across sizes.
+    for index, name in enumerate(names):
         later = order[position[name] + 1 :]
-        deps = tuple(sorted(rng.sample(later, k=min(len(later), rng.randint(0, 4)))))
+        deps = tuple(sorted(rng.sample(later, k=min(len(later), index % 5))))
         depended_on.update(deps)
         drafts.append((name, deps))
     for index, (name, deps) in enumerate(drafts):
-        wheel_count = rng.choice((1, 1, 1, 2, 4, 6, 10))
+        wheel_count = _WHEEL_COUNTS[index % len(_WHEEL_COUNTS)]
         wheels = _WHEEL_TAGS[:1] if wheel_count == 1 else _WHEEL_TAGS[1 : wheel_count + 1]
         marker = rng.choice(_MARKERS) if index % 9 == 0 else None
         group = "dev" if index % 5 == 0 and name not in depended_on else "main"
