@@ -114,6 +114,17 @@ def open_repo(cwd: Path | None = None) -> GitRepo:
     return GitRepo(root=Path(root), cwd=here.resolve())
 
 
+def repo_of_file(path: str, cwd: Path | None = None) -> GitRepo:
+    """The repository holding ``path`` (relative to ``cwd``), found from the file's own folder,
+    so ``envaudit log ~/project/uv.lock`` works from anywhere; paths stay relative to cwd."""
+    here = (Path.cwd() if cwd is None else cwd).resolve()
+    folder = Path(os.path.normpath(here / path)).parent
+    while not folder.is_dir() and folder != folder.parent:  # a file deleted with its folder
+        folder = folder.parent
+    found = open_repo(folder)
+    return GitRepo(root=found.root, cwd=here)
+
+
 def resolve_commit(repo: GitRepo, rev: str) -> str | None:
     """The full commit id ``rev`` names, or None when git does not know it."""
     if not rev or rev.startswith("-") or "\n" in rev:

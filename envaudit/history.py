@@ -228,7 +228,7 @@ def file_history(
     compared with an empty file.
     """
     options = options or LogOptions()
-    repo = gitrev.open_repo(cwd)
+    repo = gitrev.repo_of_file(path, cwd)
     repo_path = repo.relative(path)
     limit = None if max_count is None else max_count + 1
     commits = list_commits(repo, repo_path, since=since, limit=limit)

@@ -263,6 +263,19 @@ def test_outside_a_repository_is_a_usage_error(tmp_path: Path) -> None:
         history.file_history("requirements.txt", cwd=tmp_path)
 
 
+def test_a_file_in_a_repository_is_logged_from_outside_it(
+    scripted: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    # `envaudit log ~/project/requirements.txt` from another folder: the repository is the
+    # file's, and the path stays relative to where the command runs.
+    repo, commits = scripted
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    target = os.path.relpath(repo / RENAMED, outside)
+    result = history.file_history(target, cwd=outside)
+    assert [entry.commit.commit for entry in result.entries] == commits
+
+
 def test_unknown_since_revision(in_repo: Path) -> None:
     with pytest.raises(UsageError, match="unknown git revision 'nope'"):
         history.file_history(RENAMED, since="nope")
