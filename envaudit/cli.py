@@ -86,7 +86,8 @@ _from_option = click.option(
 _allow_outside_option = click.option(
     "--allow-outside",
     is_flag=True,
-    help="Allow -r/-c includes that resolve outside the top file's directory.",
+    help="Allow -r/-c includes, and symlinked inputs, that resolve outside the top file's"
+    " directory (and the working directory, for symlinks).",
 )
 _platform_option = click.option(
     "--platform",
@@ -710,6 +711,7 @@ _VIEW_FORMATS = ("text", "json", "markdown", "html")
 @_select_option
 @_ignore_option
 @_max_size_option
+@_allow_outside_option
 def fleet(
     captures: tuple[str, ...],
     output_format: str,
@@ -722,6 +724,7 @@ def fleet(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     max_size: int,
+    allow_outside: bool,
 ) -> int:
     """Compare the captures of many machines (files, directories, globs, or - for JSON lines).
 
@@ -742,6 +745,7 @@ def fleet(
         rule_ignore=skipped,
         max_size=max_size,
         jobs=jobs or default_jobs(),
+        allow_outside=allow_outside,
     )
     files = [path for path in expand_arguments(captures) if path != "-"]
     progress = _DelayedProgress(len(files), "captures")

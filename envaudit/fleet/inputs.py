@@ -28,7 +28,7 @@ from envaudit.fleet.facts import (
 )
 from envaudit.fleet.model import FleetReport
 from envaudit.fleet.rules import MachineRuleRunner
-from envaudit.loader import DEFAULT_MAX_SIZE, decode
+from envaudit.loader import DEFAULT_MAX_SIZE, check_symlink, decode
 
 STDIN = "-"
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
@@ -45,6 +45,7 @@ class FleetOptions:
     rule_ignore: tuple[str, ...] = ()
     max_size: int = DEFAULT_MAX_SIZE
     jobs: int = 1
+    allow_outside: bool = False
 
     def aggregator(self, anchor: dict[str, str] | None) -> FleetAggregator:
         runner = MachineRuleRunner(self.rule_select, self.rule_ignore)
@@ -87,7 +88,13 @@ def facts_from_text(data: bytes | str, origin: str) -> MachineFacts:
     return facts_from_manifest(parse(text, origin=origin))
 
 
-def read_capture(path: str, max_size: int = DEFAULT_MAX_SIZE) -> MachineFacts:
+def read_capture(
+    path: str, max_size: int = DEFAULT_MAX_SIZE, allow_outside: bool = False
+) -> MachineFacts:
+    """One capture file; a symlink to a file outside its folder and the working directory is
+    refused unless ``allow_outside`` (as for every file envaudit reads)."""
+    if not allow_outside:
+        check_symlink(Path(path), path)
     try:
         with Path(path).open("rb") as stream:
             data = stream.read(max_size + 1)
@@ -112,7 +119,9 @@ def _aggregate_files(
 ) -> FleetAggregator:
     aggregator = options.aggregator(anchor)
     for path in paths:
-        _feed(aggregator, path, partial(read_capture, path, options.max_size))
+        _feed(
+            aggregator, path, partial(read_capture, path, options.max_size, options.allow_outside)
+        )
     return aggregator
 
 
@@ -126,7 +135,7 @@ def _first_anchor(paths: Sequence[str], options: FleetOptions) -> dict[str, str]
     """The facts of the first readable capture, shared by every worker as the delta base."""
     probe = options.aggregator(None)
     for path in paths[:50]:
-        _feed(probe, path, partial(read_capture, path, options.max_size))
+        _feed(probe, path, partial(read_capture, path, options.max_size, options.allow_outside))
         if probe.anchor is not None:
             return probe.anchor
     return None
@@ -167,7 +176,7 @@ def analyse_fleet(
             total.merge(part)
     else:
         for path in files:
-            _feed(total, path, partial(read_capture, path, options.max_size))
+            _feed(total, path, partial(read_capture, path, options.max_size, options.allow_outside))
             if progress:
                 progress(1)
     if STDIN in paths:

@@ -67,6 +67,25 @@ def test_unreadable_captures_are_reported_and_skipped(
     assert "unreadable captures (skipped):" in out
 
 
+def test_a_symlink_to_a_file_outside_is_refused_unless_allowed(
+    caps: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A capture folder from a pull request can hold `node9.json -> ~/.netrc`.
+    secret = tmp_path / "outside" / "netrc"
+    secret.parent.mkdir()
+    secret.write_text("machine example.com password s3cr3t\n")
+    (caps / "node9.json").symlink_to(secret)
+    monkeypatch.chdir(caps)
+    report = analyse_fleet(["."])
+    problems = {Path(p.origin).name: p.message for p in report.problems}
+    assert "is a symlink to a file outside its directory" in problems["node9.json"]
+    assert report.machines == 4
+    allowed = analyse_fleet(["."], replace(FleetOptions(), allow_outside=True))
+    assert (
+        "invalid JSON" in {Path(p.origin).name: p.message for p in allowed.problems}["node9.json"]
+    )
+
+
 def test_json_lines_on_stdin(
     caps: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
