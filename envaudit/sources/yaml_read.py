@@ -283,15 +283,24 @@ def _pyyaml() -> tuple[Any, Any] | None:
     return yaml, CoreLoader
 
 
+def _compose_checked(yaml: Any, loader_class: type, text: str, origin: str) -> tuple[Any, Any]:
+    """(loader, root node) after the shape check (aliases, nesting); the caller disposes."""
+    if needs_scan(text):
+        shape = _Shape(origin, yaml.events)
+        for event in yaml.parse(text, Loader=loader_class):
+            shape.feed(event)
+    loader = loader_class(text)
+    try:
+        return loader, loader.get_single_node()
+    except BaseException:
+        loader.dispose()
+        raise
+
+
 def _load_pyyaml(yaml: Any, loader_class: type, text: str, origin: str) -> Any:
     try:
-        if needs_scan(text):
-            shape = _Shape(origin, yaml.events)
-            for event in yaml.parse(text, Loader=loader_class):
-                shape.feed(event)
-        loader = loader_class(text)
+        loader, node = _compose_checked(yaml, loader_class, text, origin)
         try:
-            node = loader.get_single_node()
             if node is None:
                 return None
             try:
@@ -357,14 +366,8 @@ def compose_yaml(text: str) -> Any:
         return None
     yaml, loader_class = reader
     try:
-        if needs_scan(text):
-            shape = _Shape("", yaml.events)
-            for event in yaml.parse(text, Loader=loader_class):
-                shape.feed(event)
-        loader = loader_class(text)
-        try:
-            return loader.get_single_node()
-        finally:
-            loader.dispose()
+        loader, node = _compose_checked(yaml, loader_class, text, "")
     except (yaml.YAMLError, ParseError, RecursionError, ValueError):
         return None
+    loader.dispose()
+    return node
