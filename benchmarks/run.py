@@ -62,58 +62,19 @@ def process_rows(results: cases.Results, sizes: cases.Sizes) -> list[Row]:
         rows.append(
             Row("T3", title, "ms", real, "tomllib+json", _ms(results, "tomllib-json-real"), 1.25)
         )
-    if "library-json" in results:
-        title = f"library load().to_json(), {sizes.poetry}-pkg poetry.lock (no CLI)"
-        rows.append(
-            Row(
-                "T3",
-                title,
-                "ms",
-                _ms(results, "library-json"),
-                "tomllib+json",
-                _ms(results, "tomllib-json"),
-                1.25,
+    library = (  # (ours, baseline, case, what): the parse alone, without the CLI
+        ("library-json", "tomllib-json", "T3", f"{sizes.poetry}-pkg poetry.lock (no CLI)"),
+        ("library-json-real", "tomllib-json-real", "T3", "real 246-pkg poetry.lock (no CLI)"),
+        ("library-json-uv", "tomllib-json-uv", "T3", "largest uv.lock sample (379 KB)"),
+        ("library-json-pixi", "pyyaml-json-pixi", "T6", "largest pixi.lock sample (589 KB)"),
+    )
+    for ours, base, case, what in library:
+        if ours in results:
+            name, target = ("tomllib+json", 1.25) if case == "T3" else ("PyYAML C + json", 1.3)
+            title = f"library load().to_json(), {what}"
+            rows.append(
+                Row(case, title, "ms", _ms(results, ours), name, _ms(results, base), target)
             )
-        )
-    if "library-json-real" in results:
-        title = "library load().to_json(), real 246-pkg poetry.lock (no CLI)"
-        rows.append(
-            Row(
-                "T3",
-                title,
-                "ms",
-                _ms(results, "library-json-real"),
-                "tomllib+json",
-                _ms(results, "tomllib-json-real"),
-                1.25,
-            )
-        )
-    if "library-json-uv" in results:
-        title = "library load().to_json(), largest uv.lock sample (379 KB)"
-        rows.append(
-            Row(
-                "T3",
-                title,
-                "ms",
-                _ms(results, "library-json-uv"),
-                "tomllib+json",
-                _ms(results, "tomllib-json-uv"),
-                1.25,
-            )
-        )
-    if "library-json-pixi" in results:
-        title = "library load().to_json(), largest pixi.lock sample (589 KB)"
-        rows.append(
-            Row(
-                "T6",
-                title,
-                "ms",
-                _ms(results, "library-json-pixi"),
-                "PyYAML C + json",
-                _ms(results, "pyyaml-json-pixi"),
-                1.3,
-            )
-        )
     if "diff-uv" in results:
         title = f"diff two {sizes.uv}-pkg uv.locks ({sizes.uv_changes} changed)"
         rows.append(Row("T4", title, "ms", _ms(results, "diff-uv"), "F", f, 30))
