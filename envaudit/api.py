@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from envaudit.analysis.diff import ChangeKind, ManifestDiff, PackageChange, diff_manifests
+from envaudit.analysis.kinds import ChangeKind
 from envaudit.analysis.report import FailOn, Report, make_report
 from envaudit.analysis.rules.base import Finding
 from envaudit.errors import EnvauditError, IncludeError, ParseError, UsageError
 from envaudit.loader import load, load_text
 from envaudit.model import Manifest, Package
+
+if TYPE_CHECKING:  # `check` never needs the diff code; `diff` imports it when called
+    from envaudit.analysis.diff import ManifestDiff, PackageChange
+
+
+def __getattr__(name: str) -> Any:
+    """``envaudit.api.ManifestDiff`` and ``PackageChange``, imported on first use."""
+    if name in ("ManifestDiff", "PackageChange"):
+        from envaudit.analysis import diff as diff_module
+
+        return getattr(diff_module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ChangeKind",
@@ -39,6 +53,8 @@ def _manifest(item: str | Path | Manifest) -> Manifest:
 
 def diff(old: str | Path | Manifest, new: str | Path | Manifest) -> ManifestDiff:
     """Diff two manifests, loading paths first."""
+    from envaudit.analysis.diff import diff_manifests
+
     return diff_manifests(_manifest(old), _manifest(new))
 
 
@@ -110,6 +126,7 @@ def diff_report(
     old: Manifest, new: Manifest, *, select: Iterable[str] = (), ignore: Iterable[str] = ()
 ) -> Report:
     """The diff of two manifests with its drift findings (EA5xx)."""
+    from envaudit.analysis.diff import diff_manifests
     from envaudit.analysis.rules import run_diff_rules
     from envaudit.config import drop_suppressed
 

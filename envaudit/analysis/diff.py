@@ -4,40 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
+from envaudit.analysis.kinds import Aspect, ChangeKind
 from envaudit.analysis.versions import Bump, bump_kind, compare_versions
 from envaudit.model import Manifest, Package, SourceInfo
 
-
-class ChangeKind(StrEnum):
-    """The headline of one package change, most significant aspect first."""
-
-    ADDED = "added"
-    REMOVED = "removed"
-    UPGRADED = "upgraded"
-    DOWNGRADED = "downgraded"
-    VERSION_CHANGED = "version-changed"  # versions that cannot be ordered, or spec edits
-    BUILD_CHANGED = "build-changed"  # same version, another build/variant
-    HASHES_CHANGED = "hashes-changed"  # same version and build, other artifacts
-    SOURCE_CHANGED = "source-changed"  # index, channel, URL or VCS commit moved
-    METADATA_CHANGED = "metadata-changed"  # markers, extras, groups, optional
-
-
-class Aspect(StrEnum):
-    """Every aspect of a package that a diff compares."""
-
-    VERSION = "version"
-    SPEC = "spec"
-    BUILD = "build"
-    HASHES = "hashes"
-    SOURCE = "source"
-    INDEX = "index"
-    CHANNEL = "channel"
-    MARKERS = "markers"
-    EXTRAS = "extras"
-    GROUPS = "groups"
-    OPTIONAL = "optional"
+__all__ = ["Aspect", "ChangeKind"]  # defined in analysis/kinds.py; most callers import them here
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from envaudit.analysis.diff import ManifestDiff
 from envaudit.analysis.rules.base import Finding, Severity
 from envaudit.model import SourceInfo
+
+if TYPE_CHECKING:
+    from envaudit.analysis.diff import ManifestDiff
 
 
 class FailOn(StrEnum):

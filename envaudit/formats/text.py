@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from envaudit.analysis.diff import ChangeKind, ManifestDiff, PackageChange
-from envaudit.analysis.report import Report
+from envaudit.analysis.kinds import ChangeKind
 from envaudit.analysis.rules.base import Finding, RuleInfo, Severity
 from envaudit.formats.table import render_table
 from envaudit.model import Manifest, Package, SourceKind
 from envaudit.redact import redact_text
+
+if TYPE_CHECKING:  # the report and diff types only annotate: `check` never loads the diff code
+    from envaudit.analysis.diff import ManifestDiff, PackageChange
+    from envaudit.analysis.report import Report
 
 _SYMBOLS = {
     ChangeKind.ADDED: "+",

@@ -7,13 +7,16 @@ Importing this package registers every rule module; ``run_manifest_rules`` and
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from envaudit.analysis.diff import ManifestDiff
 from envaudit.analysis.rules import drift, gpu, machine, pinning, sources
 from envaudit.analysis.rules.base import Finding, RuleInfo, RuleRegistry, Severity, selected
 from envaudit.analysis.rules.catalogue import RULES
 from envaudit.analysis.rules.registry import DIFF_CHECKS, MANIFEST_CHECKS
 from envaudit.model import Manifest
+
+if TYPE_CHECKING:
+    from envaudit.analysis.diff import ManifestDiff
 
 __all__ = [
     "RULES",

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from envaudit.analysis.diff import Aspect, ChangeKind, ManifestDiff, PackageChange
+from envaudit.analysis.kinds import Aspect, ChangeKind
 from envaudit.analysis.rules.base import Finding, Location, package_location
 from envaudit.analysis.rules.catalogue import RULES
 from envaudit.analysis.rules.registry import DIFF_CHECKS
 from envaudit.analysis.versions import Bump
+
+if TYPE_CHECKING:  # annotations only: checking a manifest never loads the diff code
+    from envaudit.analysis.diff import ManifestDiff, PackageChange
 
 _VERSION_RULES = {
     ChangeKind.ADDED: "EA501",
