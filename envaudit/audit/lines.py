@@ -20,6 +20,7 @@ class Locator:
         self._texts = texts
         self._yaml: dict[str, Any] = {}
         self._lines: dict[str, list[str]] = {}
+        self._is_yaml: dict[str, bool] = {}
         # (path, table name, first line) -> lines of its ``[[table]]`` headers from there
         self._headers: dict[tuple[str, str, int], list[int]] = {}
 
@@ -38,7 +39,13 @@ class Locator:
 
     def _line(self, path: str, text: str, key_path: str) -> int | None:
         tokens = _tokens(key_path)
-        if path.lower().endswith(_YAML_SUFFIXES) or _is_yaml_lock(path) or _looks_like_yaml(text):
+        if path not in self._is_yaml:
+            self._is_yaml[path] = (
+                path.lower().endswith(_YAML_SUFFIXES)
+                or _is_yaml_lock(path)
+                or _looks_like_yaml(text)
+            )
+        if self._is_yaml[path]:
             return self._yaml_line(path, text, tokens)
         if path not in self._lines:
             self._lines[path] = text.splitlines()
@@ -114,11 +121,14 @@ def _yaml_child(node: Any, token: str | int) -> tuple[Any, Any] | None:
 def _looks_like_yaml(text: str) -> bool:
     """A lock with a YAML body under another name (``pixi-lock__v1.lock``): its first
     statement is ``key: value`` rather than ``key = value`` or a ``[table]``."""
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        return _YAML_KEY.match(stripped) is not None
+    start = 0
+    while start < len(text):  # the first statement only: no split of the whole file
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        stripped = text[start:end].strip()
+        start = end + 1
+        if stripped and not stripped.startswith("#"):
+            return _YAML_KEY.match(stripped) is not None
     return False
 
 

@@ -24,6 +24,13 @@ if TYPE_CHECKING:
 
 _HEADER_LIMIT = 16384
 _DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+# Opening relative to an open directory (POSIX) walks two path components per file, not all.
+_RELATIVE_OPENS = (
+    os.open in os.supports_dir_fd
+    and os.stat in os.supports_dir_fd
+    and os.access in os.supports_dir_fd
+    and os.scandir in os.supports_fd
+)
 
 # (name, version, location, metadata entry, installer, requested, direct_url.json text)
 Distribution = tuple[str, str, str, str, str | None, bool, str | None]
@@ -86,7 +93,7 @@ def parse_name_version(text: str) -> tuple[str | None, str | None]:
 
 
 def _read_distribution(
-    folder: int, location: str, entry: str, is_dir: bool
+    folder: int | str, location: str, entry: str, is_dir: bool
 ) -> tuple[Distribution | None, str | None]:
     """One distribution from a metadata entry of the open directory ``folder``, or the
     problem that made it unreadable."""
@@ -94,22 +101,39 @@ def _read_distribution(
         metadata_file = f"{entry}/METADATA"  # not os.path.join: it was most of the time here
     else:
         metadata_file = f"{entry}/PKG-INFO" if is_dir else entry
-    name, version = parse_name_version(_read_head(metadata_file, folder) or "")
+    name, version = parse_name_version(_read_head(*_place(folder, metadata_file)) or "")
     if name is None or version is None:
         return None, f"{location.rstrip('/')}/{entry}: no Name/Version in its metadata"
     installer = direct = None
     requested = False
     if is_dir:  # three direct look-ups are cheaper than listing the folder
-        installer = (_read_head(f"{entry}/INSTALLER", folder) or "").strip() or None
-        # os.access answers "absent" without raising (most entries have neither file)
-        requested = os.access(f"{entry}/REQUESTED", os.F_OK, dir_fd=folder)
-        direct_url = f"{entry}/direct_url.json"
-        if os.access(direct_url, os.F_OK, dir_fd=folder):
-            direct = _read_head(direct_url, folder)
+        installer = (_read_head(*_place(folder, f"{entry}/INSTALLER")) or "").strip() or None
+        requested = _exists(*_place(folder, f"{entry}/REQUESTED"))
+        direct_url = _place(folder, f"{entry}/direct_url.json")
+        # os.access answers "absent" without raising (most entries have no direct_url.json)
+        if os.access(direct_url[0], os.F_OK, dir_fd=direct_url[1]):
+            direct = _read_head(*direct_url)
     return (name, version, location, entry, installer, requested, direct), None
 
 
-def _metadata_entries(folder: int, location: str) -> list[tuple[str, bool]]:
+def _place(folder: int | str, name: str) -> tuple[str, int | None]:
+    """(path, dir_fd) of ``name`` in ``folder``: an open directory, or its path where the
+    platform cannot open relative to a directory (Windows)."""
+    if isinstance(folder, int):
+        return name, folder
+    return f"{folder}/{name}", None
+
+
+def _exists(path: str, folder: int | None) -> bool:
+    """Like ``os.path.lexists``: a dangling ``REQUESTED`` symlink still marks the request."""
+    try:
+        os.stat(path, dir_fd=folder, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        return False
+    return True
+
+
+def _metadata_entries(folder: int | str, location: str) -> list[tuple[str, bool]]:
     """(name, is a folder) of the metadata entries in the open directory, sorted by name."""
     egg = location.lower().endswith(".egg")
     found: list[tuple[str, bool]] = []
@@ -135,10 +159,13 @@ def list_distributions(
         if not location or location in paths:
             continue
         paths.append(location)
-        try:
-            folder = os.open(os.path.join(root, location.lstrip("/")), _DIRECTORY)
-        except (OSError, ValueError):
-            continue  # missing, not a folder (a zip), or an unreadable path entry
+        host_dir = os.path.join(root, location.lstrip("/"))
+        folder: int | str = host_dir
+        if _RELATIVE_OPENS:
+            try:
+                folder = os.open(host_dir, _DIRECTORY)
+            except (OSError, ValueError):
+                continue  # missing, not a folder (a zip), or an unreadable path entry
         try:
             for entry, is_dir in _metadata_entries(folder, location):
                 distribution, problem = _read_distribution(folder, location, entry, is_dir)
@@ -147,7 +174,8 @@ def list_distributions(
                 if distribution is not None:
                     found.append(distribution)
         finally:
-            os.close(folder)
+            if isinstance(folder, int):
+                os.close(folder)
     return paths, found, problems
 
 

@@ -28,7 +28,9 @@ from envaudit.sources.structured import (
 )
 
 # An anchor can only start a node: at a line start, or after blanks or an indicator.
-_ANCHOR_START = " \t\r\n[]{},:?-"
+_ANCHOR_START = " \t\r\n\x85\u2028\u2029[]{},:?-"
+# libyaml also breaks lines at NEL, LS and PS; the line-based bounds below do not see those.
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
 _ANCHOR = re.compile(r"&[^\s\[\]{},]")
 
 # YAML 1.2 core schema: (tag, pattern, possible first characters).
@@ -67,6 +69,8 @@ def needs_scan(text: str) -> bool:
     Block nesting is bounded by a line's leading blanks and indicators, flow nesting by
     its brackets; only lines that lead with more than the remaining budget are looked for.
     """
+    if any(brk in text for brk in _UNICODE_BREAKS):  # rare: always scan event by event
+        return True
     if "&" in text and _may_hold_anchor(text):
         return True
     flow = flow_depth_bound(text) if ("[" in text or "{" in text) else 0
@@ -120,6 +124,30 @@ class _Shape:
                     event, f"aliases expand to over {MAX_ALIAS_NODES} nodes (an alias bomb?)"
                 )
             self._count(size)
+
+
+def _construct_bool(loader: Any, node: Any) -> bool:
+    """``true``/``false`` in any case (an explicit ``!!bool`` too); anything else is refused."""
+    text: str = str(loader.construct_scalar(node)).lower()
+    if text not in ("true", "false"):
+        raise _constructor_error(node, f"expected true or false for !!bool, got {text!r}")
+    return text == "true"
+
+
+def _construct_timestamp(loader: Any, node: Any) -> Any:
+    """PyYAML's timestamp, after checking the form (its constructor crashes on others)."""
+    if loader.timestamp_regexp.match(loader.construct_scalar(node)) is None:
+        raise _constructor_error(node, f"invalid timestamp {node.value!r}")
+    return loader.construct_yaml_timestamp(node)
+
+
+def _constructor_error(node: Any, problem: str) -> Exception:
+    """A located constructor error (only PyYAML's loader calls the constructors above)."""
+    reader = _pyyaml()
+    if reader is None:  # pragma: no cover - without libyaml only
+        return ValueError(problem)
+    error: Exception = reader[0].constructor.ConstructorError(None, None, problem, node.start_mark)
+    return error
 
 
 def _construct_int(loader: Any, node: Any) -> int:
@@ -182,17 +210,16 @@ class _Plain:
         return items
 
     def scalar(self, tag: str, node: Any) -> Any:
-        text: str = node.value
         if tag == _NULL:
             return None
         if tag == _BOOL:
-            return text.lower() == "true"
+            return _construct_bool(self.loader, node)
         if tag == _INT:
             return _construct_int(self.loader, node)
         if tag == _FLOAT:
             return self.loader.construct_yaml_float(node)
         if tag == _TAG + "timestamp":
-            return self.loader.construct_yaml_timestamp(node)
+            return _construct_timestamp(self.loader, node)
         raise _Exotic(tag)
 
     def mapping(self, node: Any) -> dict[Any, Any]:
@@ -267,19 +294,21 @@ def _pyyaml() -> tuple[Any, Any] | None:
             return _SEQ if kind is sequence_node else _MAP
 
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            seen: set[Any] = set()
+            seen: list[Any] = []  # constructed keys: `1` and `01` are one key, as in _Plain
             for key_node, _ in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
+                if key_node.tag == _MERGE:
                     continue
-                key = (key_node.tag, key_node.value)
+                key = self.construct_object(key_node, deep=True)
                 if key in seen:
                     raise _Plain(yaml, self).error(
                         node, key_node, f"found duplicate key {key_node.value!r}"
                     )
-                seen.add(key)
+                seen.append(key)
             return super().construct_mapping(node, deep)
 
     CoreLoader.add_constructor(_INT, _construct_int)
+    CoreLoader.add_constructor(_BOOL, _construct_bool)
+    CoreLoader.add_constructor(_TAG + "timestamp", _construct_timestamp)
     return yaml, CoreLoader
 
 
@@ -354,7 +383,8 @@ def load_yaml(text: str, origin: str) -> Any:
         return _load_pyyaml(reader[0], reader[1], text, origin)
     except RecursionError:
         raise ParseError(origin, f"invalid YAML: {TOO_DEEP}", line=too_deep_line(text)) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. invalid timestamps
+    except (ValueError, TypeError, OverflowError, KeyError, AttributeError) as exc:
+        # what PyYAML's own constructors raise on odd values (an unknown !!bool, a bad date)
         raise ParseError(origin, f"invalid YAML: {exc}") from None
 
 

@@ -6,6 +6,9 @@ import importlib.metadata
 import sys
 from pathlib import Path
 
+import pytest
+
+from envaudit.capture import packages
 from envaudit.capture.packages import parse_direct_url, scan_packages
 from envaudit.capture.python import current_interpreter
 from tests.capture.fakes import SITE, FakeMachine
@@ -126,3 +129,23 @@ def test_direct_url_is_read_from_the_dist_info(machine: FakeMachine) -> None:
 def test_running_interpreter_sys_path_has_no_relative_entries() -> None:
     assert all(Path(entry).is_absolute() for entry in current_interpreter().sys_path)
     assert sys.prefix
+
+
+def test_path_based_reads_where_dir_fd_is_missing(
+    machine: FakeMachine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Windows cannot open relative to a directory: the scan joins paths instead, same result.
+    machine.dist("requests", "2.32.3", installer="uv", requested=True)
+    machine.dist("idna", "3.7", direct_url={"url": "file:///wheels/idna.whl", "archive_info": {}})
+    relative = scan_packages(machine.root, [SITE])
+    monkeypatch.setattr(packages, "_RELATIVE_OPENS", False)
+    assert scan_packages(machine.root, [SITE]) == relative
+    assert [p.name for p in relative.installed] == ["idna", "requests"]
+
+
+def test_a_dangling_requested_symlink_still_marks_the_request(machine: FakeMachine) -> None:
+    machine.dist("rich", "13.7.1")
+    requested = machine.root / SITE.lstrip("/") / "rich-13.7.1.dist-info" / "REQUESTED"
+    requested.symlink_to(machine.root / "nowhere")
+    (installed,) = scan_packages(machine.root, [SITE]).installed
+    assert installed.requested is True

@@ -84,3 +84,36 @@ def test_an_empty_document_is_none_and_two_documents_are_refused() -> None:
     assert load_yaml("", "x.yml") is None
     with pytest.raises(ParseError, match="invalid YAML"):
         load_yaml("a: 1\n---\nb: 2\n", "x.yml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: !!timestamp foo\n", "invalid timestamp 'foo'"),
+        ("a: !!bool maybe\n", "expected true or false for !!bool"),
+        ("x: !!binary aGk=\nname: !!bool maybe\n", "expected true or false for !!bool"),
+    ],
+)
+def test_odd_tagged_values_are_located_errors(text: str, message: str) -> None:
+    # PyYAML's own constructors crash (AttributeError) or guess (False) on these.
+    with pytest.raises(ParseError, match=message) as caught:
+        load_yaml(text, "x.yml")
+    assert caught.value.line is not None
+
+
+@pytest.mark.parametrize("keys", ["1: a\n01: b\n", "true: a\nTrue: b\n", "null: a\n~: b\n"])
+def test_duplicate_keys_by_value_are_refused_on_both_paths(keys: str) -> None:
+    # Without an exotic tag the fast converter reads the document, with one the loader's
+    # constructor does: both compare the keys' values, not their spelling.
+    for prefix in ("", "c: !!binary aGk=\n"):
+        with pytest.raises(ParseError, match="duplicate key"):
+            load_yaml(prefix + keys, "x.yml")
+
+
+def test_unicode_line_breaks_do_not_hide_an_alias_bomb() -> None:
+    # libyaml breaks lines at U+2028 too: the cheap pre-check must not miss anchors there.
+    levels = ["&a [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"&a{i} [{', '.join([f'*a{i - 1}' if i > 1 else '*a'] * 10)}]" for i in range(1, 7)]
+    text = "options: {x: [" + ", ".join("\u2028" + level for level in levels) + "]}\n"
+    with pytest.raises(ParseError, match="alias bomb"):
+        load_yaml(text, "pixi.lock")
