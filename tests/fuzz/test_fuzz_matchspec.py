@@ -11,7 +11,7 @@ from tests.fuzz.harness import COUNTS, time_limit
 from tests.fuzz.profile import fuzz_settings
 
 
-@fuzz_settings(0.5, ci=100)
+@fuzz_settings(1.0, ci=100)
 @given(text=st.one_of(grammar.matchspec(), st.text(max_size=60)))
 def test_matchspec_parses_or_refuses(text: str) -> None:
     COUNTS["matchspec", "grammar"] += 1
