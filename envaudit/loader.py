@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import codecs
-import gc
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
 from envaudit.errors import IncludeError, ParseError, UsageError
+from envaudit.gcpause import gc_paused
 from envaudit.model import Manifest
 from envaudit.sources.detect import check_format, detect_format
 from envaudit.sources.interface import IncludeReader
@@ -149,21 +149,11 @@ def load_text(
     fmt: str | None = None,
     reader: IncludeReader | None = None,
 ) -> Manifest:
-    """Parse already-read text with the given or detected format.
-
-    The cyclic garbage collector is paused while parsing: a parse allocates tens of
-    thousands of containers and frees almost none, so every collection CPython triggers
-    walks a growing heap for nothing, making the cost per package grow with file size.
-    """
+    """Parse already-read text with the given or detected format (see :mod:`gcpause`)."""
     fmt = check_format(fmt) if fmt else detect_format(origin, text)
     parse = FORMATS[fmt].parser()
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return parse(text, origin=origin, reader=reader)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def load(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -196,15 +195,11 @@ class Manifest:
     def to_json(self, *, indent: int | None = 2) -> str:
         """Deterministic JSON: the same manifest always gives the same bytes."""
         if indent == 2:
+            from envaudit.gcpause import gc_paused
             from envaudit.pretty_json import dumps
 
-            collecting = gc.isenabled()
-            gc.disable()  # as in loader.load_text: many containers, no garbage cycles
-            try:
+            with gc_paused():  # many containers, no garbage cycles
                 return dumps(self, _json_pairs) + "\n"
-            finally:
-                if collecting:
-                    gc.enable()
         return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
 
     @classmethod

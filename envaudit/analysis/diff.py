@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from envaudit.analysis.kinds import Aspect, ChangeKind
 from envaudit.analysis.versions import Bump, bump_kind, compare_versions
+from envaudit.gcpause import gc_paused
 from envaudit.model import Manifest, Package, SourceInfo
 
 __all__ = ["Aspect", "ChangeKind"]  # defined in analysis/kinds.py; most callers import them here
@@ -272,6 +273,11 @@ def diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:
     Between a conda and a PyPI description of one environment, conda packages are matched
     to their PyPI names through the shipped mapping table.
     """
+    with gc_paused():
+        return _diff_manifests(left, right)
+
+
+def _diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:
     old_groups, new_groups = _grouped(left.packages), _grouped(right.packages)
     no_equivalent = _cross_ecosystem(old_groups, new_groups)
     same_format = left.source.format == right.source.format
