@@ -30,7 +30,7 @@ class ParseError(EnvauditError):
         line: int | None = None,
         key_path: str | None = None,
     ) -> None:
-        self.path = path
+        self.path = redact_text(path)  # an include named by a URL can carry a token
         self.message = message
         self.line = line
         self.key_path = key_path
@@ -42,12 +42,14 @@ class ParseError(EnvauditError):
         if self.line is not None:
             return f"{self.path}:{self.line}"
         if self.key_path:
-            return f"{self.path}: {self.key_path}"
+            return f"{self.path}: {redact_text(self.key_path)}"
         return self.path
 
     def render(self) -> str:
         """One line, redacted first, then shortened: a 1 MB bad line is not echoed whole."""
-        text = redact_text(" ".join(f"{self.location}: {self.message}".split()))
+        # redacted piece by piece: redacting the joined text would let a token value that
+        # ends the path run on into ``:12:`` and swallow the line number
+        text = " ".join(f"{self.location}: {redact_text(self.message)}".split())
         if len(text) > MAX_MESSAGE:
             omitted = len(text) - MAX_MESSAGE
             text = f"{text[: MAX_MESSAGE - 40]} … ({omitted} characters omitted) … {text[-40:]}"

@@ -234,7 +234,7 @@ class _Collector:
         self, target: str, kind: IncludeKind, location: Location, chain: tuple[str, ...]
     ) -> None:
         reason = None
-        if _REMOTE.match(target) and not target.lower().startswith("file:"):
+        if _is_remote(target):
             reason = REMOTE_INCLUDE
         elif self.reader is None:
             reason = NO_READER
@@ -271,11 +271,24 @@ class _Collector:
             raise
 
 
+def _is_remote(target: str) -> bool:
+    """A URL include envaudit records but never fetches: any remote scheme, and ``file:`` URLs
+    naming another host (``file://host/x.txt``; pip refuses those too)."""
+    if not target.lower().startswith("file:"):
+        return _REMOTE.match(target) is not None
+    rest = target[len("file:") :]
+    host = rest[2:].partition("/")[0] if rest.startswith("//") else ""
+    return host.lower() not in ("", "localhost")
+
+
 def _local_path(target: str) -> str:
-    """``file:req.txt`` -> ``req.txt``; ``file:///abs/x.txt`` -> ``/abs/x.txt``; else as is."""
+    """``file:req.txt`` -> ``req.txt``; ``file:///abs/x.txt`` -> ``/abs/x.txt``; else as is.
+
+    A file URL's query and fragment are not part of its path.
+    """
     if not target.lower().startswith("file:"):
         return target
-    rest = target[len("file:") :]
+    rest = target[len("file:") :].split("?", 1)[0].split("#", 1)[0]
     if rest.startswith("//"):
         rest = "/" + rest[2:].partition("/")[2]
     return unquote(rest)

@@ -10,6 +10,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from envaudit.errors import ParseError
+from envaudit.redact import redact_text
 
 # pip: a comment starts at a '#' at the start of the line or after whitespace, so the '#'
 # of a URL fragment (``...whl#sha256=...``) is not a comment.
@@ -36,11 +37,14 @@ class Location:
         """``req.txt:12`` -> line 12; ``env.yml:dependencies[7].pip[2]`` -> that key path."""
         prefix = f"{path}:"
         if not label.startswith(prefix):
-            return cls(path=path, label=label)
+            return cls(path=path, label=redact_text(label))
         where = label[len(prefix) :]
+        # the stored label is redacted: an include named with ``?token=`` must not carry it
+        # into every package's origin (path and place redacted apart, keeping ``:12``)
+        shown = f"{redact_text(path)}:{where}" if redact_text(path) != path else label
         if where.isdigit():
-            return cls(path=path, label=label, line=int(where))
-        return cls(path=path, label=label, key_path=where or None)
+            return cls(path=path, label=shown, line=int(where))
+        return cls(path=path, label=shown, key_path=where or None)
 
     def error(self, message: str, kind: type[ParseError] = ParseError) -> ParseError:
         return kind(self.path, message, line=self.line, key_path=self.key_path)

@@ -114,3 +114,30 @@ def test_parameter_redaction_is_linear() -> None:
 
     with cpu_bound(1.0):
         redact_text("https://h/?" + "a=?" * 300_000 + f"token={SECRET}")
+
+
+def test_a_token_in_an_error_path_is_redacted_and_keeps_the_line() -> None:
+    # Found by the long grammar fuzz run: an include named by a URL with ?token= became the
+    # error's path; redacting "path:1: message" as one string swallowed ":1:" into the token.
+    error = ParseError("reqs/base.txt?token=s3cr3tT0ken", "not a text file", line=1)
+    assert str(error) == "reqs/base.txt?token=***:1: not a text file"
+    assert "s3cr3tT0ken" not in error.path
+
+
+def test_file_url_includes_of_another_host_are_not_read() -> None:
+    text = "--constraint=file://pypi.org/simple?token=s3cr3tT0ken\n-r file:///etc/x?token=s3cr3tT0ken\n"
+    manifest = load_text(text, origin="requirements.txt", fmt="requirements")
+    (remote, local) = manifest.includes
+    assert (remote.resolved, remote.reason) == (False, "remote include not fetched")
+    assert remote.target == "file://pypi.org/simple?token=***"
+    assert local.target == "file:///etc/x?token=***" and not local.resolved
+
+
+def test_an_include_path_with_a_token_is_not_stored_in_origins() -> None:
+    def reader(target: str, *, including: str) -> tuple[str, str]:
+        return target, "numpy==1.26.4\n"
+
+    text = "-r base.txt?token=s3cr3tT0ken\n"
+    manifest = load_text(text, origin="requirements.txt", fmt="requirements", reader=reader)
+    assert [p.origin for p in manifest.packages] == ["base.txt?token=***:1"]
+    assert "s3cr3tT0ken" not in manifest.to_json()
