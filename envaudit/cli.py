@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from envaudit import __version__
-from envaudit.errors import EnvauditError
-from envaudit.redact import redact_text
 
 if TYPE_CHECKING:
     from envaudit.analysis.report import FailOn, Report
@@ -847,9 +845,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return EXIT_FINDINGS
-    except EnvauditError as exc:
-        click.echo(redact_text(str(exc)), err=True)
-        return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        # imported here, not at the top: `envaudit --help` never needs them, and any command
+        # that raised one has loaded envaudit.errors already
+        from envaudit.errors import EnvauditError
+        from envaudit.redact import redact_text
+
+        if not isinstance(exc, EnvauditError):
+            raise
+        click.echo(redact_text(str(exc)), err=True)
+        return EXIT_USAGE
     return int(result) if isinstance(result, int) else EXIT_OK

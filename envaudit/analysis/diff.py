@@ -283,7 +283,9 @@ def _diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:
     same_format = left.source.format == right.source.format
     changes: list[PackageChange] = []
     unchanged = 0
-    for group_key in sorted(old_groups.keys() | new_groups.keys()):
+    # keys in first-seen order; only the changes are sorted at the end (a stable sort keeps
+    # each group's own order), not every key of two large locks
+    for group_key in {**old_groups, **new_groups}:
         ecosystem, key = group_key
         for old, new in _pair(old_groups.get(group_key, []), new_groups.get(group_key, [])):
             if old is None and new is not None:
@@ -296,6 +298,7 @@ def _diff_manifests(left: Manifest, right: Manifest) -> ManifestDiff:
                     changes.append(_classify(old, new, aspects))
                 else:
                     unchanged += 1
+    changes.sort(key=lambda change: (change.ecosystem, change.key))
     return ManifestDiff(
         left=left.source,
         right=right.source,
