@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
 from functools import cache
@@ -286,17 +286,22 @@ def _json_pairs(obj: Any) -> list[tuple[str, Any]] | None:
     sorted by key, without building a dict per record."""
     kind = type(obj)
     if kind.__name__ in _RECORDS:
-        pairs: list[tuple[str, Any]] = []
-        for name, always, default in _sorted_plan(kind.__name__):
-            value = getattr(obj, name)
-            if always or value != default:
-                pairs.append((name, value.value if isinstance(value, StrEnum) else value))
-        return pairs
+        return [
+            (name, value.value if isinstance(value, StrEnum) else value)
+            for name, value in _kept_fields(obj, _sorted_plan(kind.__name__))
+        ]
     if isinstance(obj, Manifest):
         return sorted((f.name, getattr(obj, f.name)) for f in fields(obj))
-    if isinstance(obj, StrEnum):
-        return None
     return None
+
+
+def _kept_fields(obj: Any, plan: tuple[tuple[str, bool, Any], ...]) -> Iterator[tuple[str, Any]]:
+    """(name, value) of the fields a record writes: those always written, and the others
+    when they differ from their default (the one rule of both to_dict and to_json)."""
+    for name, always, default in plan:
+        value = getattr(obj, name)
+        if always or value != default:
+            yield name, value
 
 
 def _dump(obj: Any) -> Any:
@@ -304,12 +309,10 @@ def _dump(obj: Any) -> Any:
     if kind is str:
         return obj
     if kind.__name__ in _RECORDS:
-        out: dict[str, Any] = {}
-        for name, always, default in _dump_plan(kind.__name__):
-            value = getattr(obj, name)
-            if always or value != default:
-                out[name] = value if type(value) is str else _dump(value)
-        return out
+        return {
+            name: value if type(value) is str else _dump(value)
+            for name, value in _kept_fields(obj, _dump_plan(kind.__name__))
+        }
     if isinstance(obj, StrEnum):
         return obj.value
     if isinstance(obj, Manifest):
