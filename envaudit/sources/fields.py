@@ -34,16 +34,24 @@ def location_kind(location: str, editable: bool = False) -> SourceKind:
 
 
 @lru_cache(maxsize=4096)
-def normalise_marker(written: str | None) -> str | None:
-    """``str(Marker(m))`` when it parses, else the marker as written (None when blank)."""
-    if written is None or not written.strip():
+@lru_cache(maxsize=512)  # a lock repeats a handful of markers hundreds of times
+def canonical_marker(text: str) -> str | None:
+    """``str(Marker(text))``, as packaging's Requirement stores it; None when blank or invalid."""
+    if not text:
         return None
     from packaging.markers import InvalidMarker, Marker
 
     try:
-        return str(Marker(written))
+        return str(Marker(text))
     except (InvalidMarker, RecursionError, ValueError, TypeError):
-        return written.strip()
+        return None
+
+
+def normalise_marker(written: str | None) -> str | None:
+    """``str(Marker(m))`` when it parses, else the marker as written (None when blank)."""
+    if written is None or not written.strip():
+        return None
+    return canonical_marker(written.strip()) or written.strip()
 
 
 def sorted_hashes(hashes: Iterable[Hash]) -> tuple[Hash, ...]:

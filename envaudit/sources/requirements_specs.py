@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from envaudit.analysis.names import pypi_key
 from envaudit.model import Ecosystem, Hash, Package, PackageSource, SourceKind, evolve
 from envaudit.redact import redact_url
-from envaudit.sources.fields import FULL_SHA, REMOTE_SCHEMES
+from envaudit.sources.fields import FULL_SHA, REMOTE_SCHEMES, canonical_marker
 from envaudit.sources.requirements_lines import Location
 
 if TYPE_CHECKING:
@@ -71,7 +70,7 @@ def requirement_package(
     if ";" in text and "@" not in text:  # ``name==1.2 ; marker``: the pin needs no packaging
         head, _, marker = text.partition(";")
         simple = _SIMPLE_PIN.fullmatch(head.strip())
-        canonical = _canonical_marker(marker.strip()) if simple is not None else None
+        canonical = canonical_marker(marker.strip()) if simple is not None else None
         if simple is not None and canonical is not None:
             package = _simple_pin_package(simple, hashes, location)
             return evolve(package, markers=canonical)
@@ -80,20 +79,6 @@ def requirement_package(
         if _URL.match(head) or _looks_like_path(head.strip()):
             return _location_package(text, hashes, location, name_hint, editable=False)
     return _pep508_package(text, hashes, location)
-
-
-@functools.lru_cache(maxsize=256)  # a lock repeats a handful of markers hundreds of times
-def _canonical_marker(text: str) -> str | None:
-    """``str(Marker(text))``, as packaging's Requirement would store it; None when invalid
-    (the full parse then reports the error)."""
-    from packaging.markers import InvalidMarker, Marker
-
-    if not text:
-        return None
-    try:
-        return str(Marker(text))
-    except (InvalidMarker, RecursionError, ValueError, TypeError):
-        return None
 
 
 def editable_package(
