@@ -41,7 +41,8 @@ class Location:
         where = label[len(prefix) :]
         # the stored label is redacted: an include named with ``?token=`` must not carry it
         # into every package's origin (path and place redacted apart, keeping ``:12``)
-        shown = f"{redact_text(path)}:{where}" if redact_text(path) != path else label
+        redacted = redact_text(path)
+        shown = f"{redacted}:{where}" if redacted != path else label
         if where.isdigit():
             return cls(path=path, label=shown, line=int(where))
         return cls(path=path, label=shown, key_path=where or None)
