@@ -87,9 +87,9 @@ def _with_lines(findings: list[Finding]) -> list[Finding]:
     SARIF viewers and GitHub annotations place a finding by line; the files are read
     once each, and a file that cannot be read (a git revision) keeps its key paths.
     """
-    import dataclasses
     from pathlib import Path
 
+    from envaudit import record
     from envaudit.audit.lines import Locator
 
     texts: dict[str, str] = {}
@@ -108,10 +108,10 @@ def _with_lines(findings: list[Finding]) -> list[Finding]:
         location = finding.location
         if location.key_path and location.line is None:
             origin = f"{location.path}:{location.key_path}"
-            location = dataclasses.replace(
+            location = record.replace(
                 locator.locate(origin, location.path), key_path=location.key_path
             )
-        located.append(dataclasses.replace(finding, location=location))
+        located.append(record.replace(finding, location=location))
     return located
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from envaudit.analysis.rules.base import Finding
 from envaudit.errors import ParseError
+from envaudit.record import record
 
 _INLINE = re.compile(r"#\s*envaudit:\s*ignore(?:\[(?P<ids>[A-Za-z0-9_, ]*)\])?")
 _FAIL_ON = ("error", "warning", "note", "never")
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

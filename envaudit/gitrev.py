@@ -11,7 +11,6 @@ import posixpath
 import re
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from envaudit.analysis.report import Report, make_report
@@ -19,6 +18,7 @@ from envaudit.analysis.rules.base import Finding, Location
 from envaudit.errors import IncludeError, UsageError
 from envaudit.loader import DEFAULT_MAX_SIZE, FileIncludeReader, decode, load_text, read_file
 from envaudit.model import Manifest, source_info
+from envaudit.record import record, replace
 from envaudit.sources.detect import check_format, detect_format, sniff_content, sniff_name
 
 GIT_TIMEOUT_S = 60
@@ -56,7 +56,7 @@ _FULL_SHA = re.compile(r"[0-9a-f]{40}")
 _CONTENT_CONFIRMED = frozenset({"conda-env", "conda-explicit"})
 
 
-@dataclass(frozen=True)
+@record
 class GitRepo:
     """A work tree: its top-level directory and the directory commands were run from."""
 
@@ -176,7 +176,7 @@ def _within(path: str, directory: str) -> bool:
     return not directory or path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
-@dataclass(frozen=True)
+@record
 class GitIncludeReader:
     """Resolves ``-r``/``-c`` includes inside the same revision as the including file.
 
@@ -222,7 +222,7 @@ class GitIncludeReader:
         return origin, decode(data, origin)
 
 
-@dataclass(frozen=True)
+@record
 class LoadOptions:
     """The loader options of the command line, applied to both sides of a pair."""
 
@@ -231,7 +231,7 @@ class LoadOptions:
     max_size: int = DEFAULT_MAX_SIZE
 
 
-@dataclass(frozen=True)
+@record
 class Revision:
     """A commit ("" for the index) and the label its origins carry (``main:poetry.lock``)."""
 
@@ -303,7 +303,7 @@ def load_revision_argument(
 # --- diff --git REV [PATHS...] -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class RevisionPair:
     """One file at a revision and in the work tree; a missing side is an empty manifest."""
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from envaudit import gitrev, pretty_json
 from envaudit.analysis.diff import ChangeKind, ManifestDiff, diff_manifests
 from envaudit.errors import EnvauditError, UsageError
 from envaudit.model import Manifest, source_info
+from envaudit.record import field, record
 
 PARALLEL_MIN_REVISIONS = 24
 _RECORD = "\x1e"
@@ -25,7 +25,7 @@ FindingId = tuple[str, str]  # rule id, package ("" for a file-level finding)
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True)
+@record
 class Commit:
     commit: str
     timestamp: int  # committer date, seconds since the epoch
@@ -33,7 +33,7 @@ class Commit:
     path: str  # the file's path in this commit (renames are followed)
 
 
-@dataclass(frozen=True)
+@record
 class LogEntry:
     """One commit that touched the file, and what it changed."""
 
@@ -50,21 +50,21 @@ class LogEntry:
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class History:
     path: str
     base: str | None  # the commit the oldest entry is compared with (None: an empty file)
     entries: tuple[LogEntry, ...]  # oldest first
 
 
-@dataclass(frozen=True)
+@record
 class ParsedRevision:
     manifest: Manifest | None
     findings: frozenset[FindingId]
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class LogOptions:
     load: gitrev.LoadOptions = field(default_factory=gitrev.LoadOptions)
     select: tuple[str, ...] = ()
@@ -108,8 +108,8 @@ def parse_log(output: str, path: str) -> list[Commit]:
     path of the newer commit."""
     commits: list[Commit] = []
     current = path
-    for record in output.split(_RECORD)[1:]:
-        parts = record.split("\0")
+    for entry in output.split(_RECORD)[1:]:
+        parts = entry.split("\0")
         if len(parts) < 3:
             continue
         names = [name.strip("\n") for name in parts[3:] if name.strip("\n")]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import codecs
 import posixpath
-from dataclasses import dataclass
 from pathlib import Path
 
 from envaudit.errors import IncludeError, ParseError, UsageError
 from envaudit.gcpause import gc_paused
 from envaudit.model import Manifest
+from envaudit.record import record
 from envaudit.sources.detect import check_format, detect_format
 from envaudit.sources.interface import IncludeReader
 from envaudit.sources.registry import FORMATS
@@ -106,7 +106,7 @@ def read_file(
     return decode(data, origin)
 
 
-@dataclass(frozen=True)
+@record
 class FileIncludeReader:
     """Resolves ``-r``/``-c`` targets relative to the including file, inside ``root``.
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
 from functools import cache
 from typing import Any, TypeVar
+
+from envaudit.record import MISSING, field, fields, record, replace
 
 _Record = TypeVar("_Record")
 
@@ -50,7 +51,7 @@ class IncludeKind(StrEnum):
 
 
 def evolve(value: _Record, /, **changes: Any) -> _Record:
-    """:func:`dataclasses.replace` for the frozen, slotted records here (no ``__post_init__``),
+    """:func:`envaudit.record.replace` for the records here (no ``__post_init__``),
     without its per-call field introspection: parsers call it once per package."""
     cls = type(value)
     new = object.__new__(cls)
@@ -63,7 +64,7 @@ def evolve(value: _Record, /, **changes: Any) -> _Record:
     return new
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Hash:
     """One artifact hash: ``alg`` is lower-case (``sha256``, ``md5``), ``value`` lower-case hex."""
 
@@ -71,7 +72,7 @@ class Hash:
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PackageSource:
     """Where a package comes from. ``url`` is always redacted of credentials."""
 
@@ -84,7 +85,7 @@ class PackageSource:
     editable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Package:
     """One entry of a manifest: a pin, a constraint-less name, a locked artifact..."""
 
@@ -119,7 +120,7 @@ class Package:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Index:
     """An index, extra index, find-links location or trusted host (redacted)."""
 
@@ -129,7 +130,7 @@ class Index:
     origin: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Include:
     """A ``-r``/``-c`` reference; ``resolved`` is false for URLs (never fetched)."""
 
@@ -140,7 +141,7 @@ class Include:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PythonSpec:
     """The Python a manifest asks for: a constraint, or an exact version when known."""
 
@@ -148,7 +149,7 @@ class PythonSpec:
     version: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceInfo:
     """What a manifest was read from."""
 
@@ -158,7 +159,7 @@ class SourceInfo:
     format_version: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Manifest:
     """The normalized form of any supported lock, requirements or environment file.
 
@@ -326,7 +327,7 @@ def _dump(obj: Any) -> Any:
 
 def _load(cls: type[_T], data: Mapping[str, Any]) -> _T:
     kwargs: dict[str, Any] = {}
-    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    known = {f.name for f in fields(cls)}
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"{cls.__name__}: unknown field(s) {sorted(unknown)}")

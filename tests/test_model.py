@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from envaudit.model import (
@@ -17,6 +15,7 @@ from envaudit.model import (
     SourceKind,
     source_info,
 )
+from envaudit.record import FrozenRecordError
 
 
 def _package(name: str, version: str | None = "1.0", **kw: object) -> Package:
@@ -64,7 +63,7 @@ def test_round_trip_keeps_every_field() -> None:
 
 def test_model_is_frozen() -> None:
     package = _package("a")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenRecordError):
         package.version = "2"  # type: ignore[misc]
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache, total_ordering
 from itertools import zip_longest
+
+from envaudit.record import record
 
 # One element of a parsed component: an int, math.inf (``post``) or a lower-case string
 # (``dev`` becomes ``DEV`` so that it sorts before every other, lower-case, string).
@@ -23,7 +24,7 @@ class CondaVersionError(ValueError):
 
 
 @total_ordering
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class CondaVersionKey:
     """A sortable, hashable conda version: ``1.1 == 1.1.0``, ``1.1dev1 < 1.1a1 < 1.1``."""
 

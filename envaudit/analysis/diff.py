@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from envaudit.analysis.kinds import Aspect, ChangeKind
 from envaudit.analysis.versions import Bump, bump_kind, compare_versions
 from envaudit.gcpause import gc_paused
 from envaudit.model import Manifest, Package, SourceInfo
+from envaudit.record import record
 
 __all__ = ["Aspect", "ChangeKind"]  # defined in analysis/kinds.py; most callers import them here
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PackageChange:
     """One package present on either side whose entries differ."""
 
@@ -32,7 +32,7 @@ class PackageChange:
         return package.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SectionChange:
     """An environment-level value that differs (python, channels, indexes, platforms)."""
 
@@ -41,7 +41,7 @@ class SectionChange:
     new: str
 
 
-@dataclass(frozen=True)
+@record
 class ManifestDiff:
     left: SourceInfo
     right: SourceInfo

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from envaudit.analysis.rules.base import Finding, Severity
 from envaudit.model import SourceInfo
+from envaudit.record import record
 
 if TYPE_CHECKING:
     from envaudit.analysis.diff import ManifestDiff
@@ -21,7 +21,7 @@ class FailOn(StrEnum):
     NEVER = "never"
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """The outcome of one ``check`` (several files) or one ``diff`` (two files)."""
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 
 from envaudit.analysis.names import pypi_key
 from envaudit.analysis.versions import compare_versions
 from envaudit.capture.model import Capture, PythonInfo
 from envaudit.model import Ecosystem, Manifest, Package, SourceInfo, SourceKind
+from envaudit.record import record
 
 # Formats that list every installed distribution, so anything else installed is "extra".
 _COMPLETE_FORMATS = frozenset(
@@ -42,7 +42,7 @@ class MismatchKind(StrEnum):
     WRONG_PLATFORM = "wrong-platform"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mismatch:
     """One way the environment differs from the lock; ``message`` is the precise one-liner."""
 
@@ -53,7 +53,7 @@ class Mismatch:
     origin: str | None = None  # where the lock says it (file:line or key path)
 
 
-@dataclass(frozen=True)
+@record
 class VerifyResult:
     lock: SourceInfo
     target: str  # the interpreter or prefix that was verified
@@ -66,7 +66,7 @@ class VerifyResult:
         return not self.mismatches
 
 
-@dataclass(frozen=True)
+@record
 class Installed:
     """What the capture found, by ecosystem and normalized name."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from envaudit.analysis.rules.base import Finding, Location, RuleRegistry
 from envaudit.analysis.rules.catalogue import RULES
@@ -12,6 +11,7 @@ from envaudit.audit.lines import Locator
 from envaudit.audit.pins import check_missing_from_locks, check_pin_disagreements
 from envaudit.audit.python_versions import satisfies
 from envaudit.model import Ecosystem, Manifest, SourceKind
+from envaudit.record import field, record
 
 CONSISTENCY_CHECKS = RuleRegistry(RULES)
 # Which file wins when files disagree: the one most likely to be what really gets installed.
@@ -22,7 +22,7 @@ _KIND_PRIORITY = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@record
 class AuditInput:
     """Everything the consistency checks look at."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from enum import StrEnum
 
 from envaudit.model import Ecosystem, Manifest, Package
+from envaudit.record import record
 
 _LOCAL_CUDA = re.compile(r"^cu(?P<digits>\d{2,3})$")
 _INDEX_CUDA = re.compile(r"download\.pytorch\.org/whl/(?:nightly/|test/)?cu(?P<digits>\d{2,3})\b")
@@ -45,7 +45,7 @@ class Strength(StrEnum):
     MATRIX = "matrix"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Declaration:
     """One fact one file states; ``origin`` is ``PATH:LINE`` or ``PATH:KEY.PATH``."""
 

@@ -7,9 +7,9 @@ import os
 import posixpath
 import subprocess
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from envaudit.record import record
 from envaudit.sources.detect import sniff_name
 
 # Kinds that are read for what they declare, not parsed into package manifests.
@@ -39,7 +39,7 @@ _NOT_ENVIRONMENT_NAMES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(order=True)
 class FoundFile:
     """A file to audit: ``path`` as it should be shown (relative to the working directory)."""
 

@@ -87,7 +87,7 @@ def _pep508_package(requirement: str, group: str, lines: list[str], origin: str)
 
 
 def _with_group(package: Package, group: str) -> Package:
-    from dataclasses import replace
+    from envaudit.record import replace
 
     return replace(package, groups=(group,))
 

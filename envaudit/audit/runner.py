@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from envaudit.analysis.report import Report, make_report
@@ -14,13 +13,14 @@ from envaudit.audit.discover import PYPROJECT, FoundFile, discover
 from envaudit.errors import ParseError, UsageError
 from envaudit.loader import DEFAULT_MAX_SIZE, FileIncludeReader, load_text, read_file
 from envaudit.model import Manifest, SourceInfo, source_info
+from envaudit.record import field, record
 from envaudit.sources.detect import sniff_content
 
 # Name patterns that are too loose on their own (``*env*.yml``): the content must agree.
 _NEEDS_CONTENT = frozenset({"conda-env", "conda-lock", "pixi-lock"})
 
 
-@dataclass(frozen=True)
+@record
 class AuditedFile:
     """One file of the repository and what it declares (``error`` when it could not be read)."""
 
@@ -31,14 +31,14 @@ class AuditedFile:
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AuditResult:
     root: str
     files: tuple[AuditedFile, ...]
     report: Report
 
 
-@dataclass
+@record(frozen=False)
 class _Collected:
     manifests: list[Manifest] = field(default_factory=list)
     declarations: list[Declaration] = field(default_factory=list)

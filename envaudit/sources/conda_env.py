@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from envaudit.analysis.names import conda_key
@@ -20,6 +19,7 @@ from envaudit.model import (
     SourceKind,
     source_info,
 )
+from envaudit.record import field, record
 from envaudit.redact import redact_url
 from envaudit.sources.conda_url import channel_name
 from envaudit.sources.interface import IncludeReader
@@ -32,7 +32,7 @@ _KNOWN_KEYS = frozenset({"name", "channels", "dependencies", "prefix", "variable
 _HASH_ATTRIBUTES = ("md5", "sha256")
 
 
-@dataclass
+@record(frozen=False)
 class _Environment:
     """What has been collected from the document so far."""
 

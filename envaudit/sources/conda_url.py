@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from envaudit.record import record
 from envaudit.redact import redact_url
 
 _EXTENSIONS = (".conda", ".tar.bz2")
@@ -33,7 +33,7 @@ KNOWN_SUBDIRS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CondaArtifact:
     """The parts of ``<channel>/<subdir>/<name>-<version>-<build>.<ext>``."""
 

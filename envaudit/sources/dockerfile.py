@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from envaudit.errors import ParseError
 from envaudit.model import Index, IndexKind, Manifest, PythonSpec, source_info
+from envaudit.record import field, record
 from envaudit.redact import redact_url
 from envaudit.sources.dockerfile_context import CopiedFiles, bind_mounts, context_resolver
 from envaudit.sources.dockerfile_images import ImageReferenceError, image_facts, parse_image
@@ -68,7 +68,7 @@ _STAGE_ONLY = frozenset({"image", "name", "from_stage"})
 _UNEXPECTED = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
 
 
-@dataclass
+@record(frozen=False)
 class _Stage:
     index: int
     name: str | None
@@ -82,7 +82,7 @@ class _Stage:
         return {**self.args, **self.env}
 
 
-@dataclass
+@record(frozen=False)
 class _State:
     origin: str
     reader: IncludeReader | None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from envaudit.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CopiedFiles:
     """``COPY sources destination`` from the build context (or a RUN bind mount)."""
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from envaudit.record import record
 
 _COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
 _TAG = re.compile(r"[\w][\w.\-]{0,127}")
@@ -15,7 +16,7 @@ class ImageReferenceError(ValueError):
     """A string that is not a valid ``[registry/]repository[:tag][@digest]``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImageReference:
     """A parsed image reference; ``repository`` has Docker Hub's implied parts removed."""
 
@@ -57,7 +58,7 @@ def _is_registry(part: str) -> bool:
     return "." in part or ":" in part or part == "localhost"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImageFamily:
     """A family of images whose tags encode facts; named groups of ``tag`` are fact names."""
 

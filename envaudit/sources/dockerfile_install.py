@@ -5,11 +5,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from envaudit.analysis.names import conda_key
 from envaudit.errors import IncludeError, ParseError
 from envaudit.model import Ecosystem, Include, IncludeKind, Index, IndexKind, Package
+from envaudit.record import field, record
 from envaudit.redact import redact_url
 from envaudit.sources.dockerfile_shell import Word
 from envaudit.sources.interface import IncludeReader
@@ -76,7 +76,7 @@ NOT_IN_CONTEXT = "not copied from the build context"
 NO_READER = "no reader"
 
 
-@dataclass
+@record(frozen=False)
 class Harvest:
     """Everything the RUN commands of one Dockerfile install or declare."""
 
@@ -90,7 +90,7 @@ class Harvest:
     unresolved: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record
 class InstallContext:
     """The Dockerfile being read: its origin, the include reader, and container->context paths."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from envaudit.record import record
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BRACED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+=?])(?P<word>.*))?", re.S)
@@ -17,7 +18,7 @@ class ShellSyntaxError(ValueError):
     """Text a shell would refuse (an unterminated quote or substitution)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Word:
     """One shell word after quote removal; ``unresolved`` when an expansion stayed unknown."""
 

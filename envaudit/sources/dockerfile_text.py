@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from envaudit.errors import ParseError
+from envaudit.record import record
 from envaudit.sources.dockerfile_shell import LineMap
 
 _DIRECTIVE = re.compile(r"#\s*(?P<name>[A-Za-z]+)\s*=\s*(?P<value>\S+)\s*$")
@@ -17,7 +17,7 @@ _FLAG = re.compile(r"\s*--(?P<name>[a-z][a-z-]*)(?:=(?P<value>\S*))?(?=\s|$)")
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Heredoc:
     """The body of one ``<<NAME`` … ``NAME`` here-document."""
 
@@ -26,7 +26,7 @@ class Heredoc:
     lines: LineMap
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Instruction:
     """One logical instruction: continuations joined, comments inside them dropped."""
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from envaudit.record import record
 from envaudit.sources.conda_url import KNOWN_SUBDIRS, split_conda_url
 
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*|\*")
@@ -45,7 +45,7 @@ class MatchSpecError(ValueError):
     """A string that is not a valid conda MatchSpec; the message says what was expected."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatchSpec:
     """The parts of one MatchSpec.
 

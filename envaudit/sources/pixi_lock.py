@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from envaudit.analysis.names import conda_key, pypi_key
@@ -19,6 +18,7 @@ from envaudit.model import (
     evolve,
     source_info,
 )
+from envaudit.record import field, record
 from envaudit.redact import redact_url
 from envaudit.sources.conda_lock import (
     describe,
@@ -50,7 +50,7 @@ _SELECTOR_KEYS = ("conda", "pypi", "conda_source")
 _HASH_KEYS = ("md5", "sha256")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Record:
     """One entry of the top-level ``packages`` list, read into a package template."""
 
@@ -60,7 +60,7 @@ class _Record:
     subdir: str | None = None
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Use:
     """Which environments reference one record on one platform, and with which extras."""
 

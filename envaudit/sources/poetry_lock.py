@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +21,7 @@ from envaudit.model import (
     evolve,
     source_info,
 )
+from envaudit.record import record
 from envaudit.redact import redact_url
 from envaudit.sources.fields import normalise_marker, read_bool, sorted_hashes
 from envaudit.sources.hashes import hash_error, parse_hash
@@ -52,7 +52,7 @@ _SOURCE_TYPES = "legacy, git, url, file or directory"
 _UNEXPECTED = (LookupError, TypeError, ValueError, AttributeError, RecursionError)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@record
 class _LegacyFile:
     """One entry of ``[metadata.files]``/``[metadata.hashes]``: hashes kept apart from packages."""
 

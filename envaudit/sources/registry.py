@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from typing import cast
 
+from envaudit.record import record
 from envaudit.sources.interface import Parser
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FormatInfo:
     """One supported input format."""
 

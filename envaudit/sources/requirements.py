@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from envaudit.errors import IncludeError, ParseError
@@ -19,6 +18,7 @@ from envaudit.model import (
     Package,
     source_info,
 )
+from envaudit.record import field, record
 from envaudit.redact import redact_url
 from envaudit.sources.hashes import hash_error, parse_hash
 from envaudit.sources.interface import IncludeReader
@@ -62,7 +62,7 @@ _INCLUDE_KINDS = {
 _UNEXPECTED = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError)
 
 
-@dataclass(frozen=True)
+@record
 class RequirementsParts:
     """What a run of requirements lines holds, before it is put into a Manifest."""
 
@@ -134,7 +134,7 @@ def _normalized(path: str) -> str:
     return posixpath.normpath(path.replace("\\", "/"))
 
 
-@dataclass
+@record(frozen=False)
 class _Collector:
     """Accumulates what the lines of a file and its includes hold."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
 from envaudit.errors import ParseError
+from envaudit.record import record
 from envaudit.redact import redact_text
 
 # pip: a comment starts at a '#' at the start of the line or after whitespace, so the '#'
@@ -23,7 +23,7 @@ _SHLEX_WHITESPACE = re.compile(r"[ \t\r\n]+")
 _SHLEX_SPECIAL = re.compile(r"['\"\\]")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """Where a logical line came from: ``label`` is stored as the origin of what it yields."""
 
@@ -104,7 +104,7 @@ class OptionScope(Enum):
     REQUIREMENT = "requirement"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OptionSpec:
     name: str
     takes_value: bool

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from envaudit.analysis.names import pypi_key
 from envaudit.model import Ecosystem, Hash, Package, PackageSource, SourceKind, evolve
+from envaudit.record import field, record
 from envaudit.redact import redact_url
 from envaudit.sources.fields import FULL_SHA, REMOTE_SCHEMES, canonical_marker
 from envaudit.sources.requirements_lines import Location
@@ -42,7 +42,7 @@ ARCHIVE_SUFFIXES = (".whl", *_SDIST_SUFFIXES)
 NO_NAME = "cannot tell the package name of URL requirement; add #egg=name"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NameHint:
     """A name (and version) known from elsewhere, e.g. pip freeze's editable comments."""
 
@@ -50,7 +50,7 @@ class NameHint:
     version: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LocationParts:
     """A URL or path requirement, split into its pieces."""
 

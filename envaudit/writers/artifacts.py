@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from envaudit.analysis.names import pypi_key
 from envaudit.model import Hash, Package, SourceKind
+from envaudit.record import record
 from envaudit.redact import redact_url
 from envaudit.sources.hashes import parse_hash
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Artifact:
     """One distribution file of a locked package."""
 

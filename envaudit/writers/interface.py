@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Protocol, cast
 
 from envaudit.errors import UsageError
 from envaudit.model import Ecosystem, Manifest, Package, SourceKind
+from envaudit.record import replace
 from envaudit.redact import REDACTED
 
 Rendered = tuple[str, list[str]]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from envaudit.analysis.names import conda_key, pypi_key
 from envaudit.errors import EnvauditError, ParseError, UsageError
 from envaudit.model import Ecosystem, Manifest, SourceKind
+from envaudit.record import field, record
 from envaudit.sources.matchspec import MatchSpec, MatchSpecError, parse_matchspec
 from envaudit.sources.structured import join_path
 from envaudit.writers.interface import for_platform
@@ -21,7 +21,7 @@ _NAME_AND_EXTRAS = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._\-]*\s*(?:\[[^\]]*\])?
 _NOARCH = "noarch"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PinChange:
     """One dependency rewritten: where (key path, 1-based line), from what, to what."""
 
@@ -34,7 +34,7 @@ class PinChange:
         return f"{origin}:{self.line}: {self.key_path}: {self.old} -> {self.new}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PinResult:
     """The pinned text (the input, byte for byte, outside the changed scalars) and a report."""
 
@@ -43,7 +43,7 @@ class PinResult:
     notes: tuple[str, ...]
 
 
-@dataclass
+@record(frozen=False)
 class _Pinner:
     """Exact versions from the source, and the edits collected so far."""
 

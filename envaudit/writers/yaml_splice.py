@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from envaudit.record import record
 
 # The line breaks ruamel.yaml counts when it reports a node's line.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _FLOW_INDICATORS = frozenset(",[]{}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScalarEdit:
     """Put ``new`` where the scalar ``old`` starts (0-based ``line`` and ``column``)."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from packaging.pylock import Pylock
 
 from envaudit.errors import ParseError
 from envaudit.model import Hash, Manifest, Package, SourceKind
+from envaudit.record import replace
 from envaudit.sources import uv_lock
 from envaudit.sources.pylock import FORMAT_ID, parse
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
 from envaudit.model import Package
+from envaudit.record import record
 
 
 class Severity(StrEnum):
@@ -21,7 +21,7 @@ class Severity(StrEnum):
         return {"error": 3, "warning": 2, "note": 1}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleInfo:
     """A rule's stable identity and documentation."""
 
@@ -36,7 +36,7 @@ class RuleInfo:
         return self.id[:3] + "xx"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """Where a finding points: a file plus a line or a TOML/YAML key path."""
 
@@ -71,7 +71,7 @@ def parse_origin(origin: str | None, fallback: str) -> Location:
     return Location(origin)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """One rule firing at one place."""
 
