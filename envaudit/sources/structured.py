@@ -39,16 +39,28 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+# Every byte but the four brackets (they are ASCII, never part of a multi-byte character).
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+_INNERMOST_PAIR = re.compile(rb"[\[{][\]}]")
+
+
 def flow_depth_bound(text: str) -> int:
-    """An upper bound of the ``[``/``{`` nesting in ``text`` (brackets in strings count too)."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(text):
-        if bracket in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif depth:
-            depth -= 1
-    return deepest
+    """An upper bound of the ``[``/``{`` nesting in ``text`` (brackets in strings count too),
+    or some value over :data:`MAX_NESTING` when the nesting is deeper than that.
+
+    Each pass removes the innermost opener-closer pairs, one level, in C; what is left is
+    stray closers then unclosed openers, which count as open. (A loop over each bracket
+    found by a regex took ~4 ms on a 380 KB uv.lock; this takes ~1 ms.)
+    """
+    brackets = text.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
+    levels = 0
+    while levels <= MAX_NESTING:
+        inner = _INNERMOST_PAIR.sub(b"", brackets)
+        if len(inner) == len(brackets):
+            break
+        levels += 1
+        brackets = inner
+    return levels + brackets.count(b"[") + brackets.count(b"{")
 
 
 def too_deep_line(text: str) -> int | None:

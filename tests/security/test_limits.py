@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from envaudit.errors import ParseError, UsageError
 from envaudit.loader import DEFAULT_MAX_SIZE, load, load_text, read_file
@@ -13,6 +15,7 @@ from envaudit.sources.structured import (
     MAX_ALIAS_NODES,
     MAX_KEY_PARTS,
     MAX_NESTING,
+    flow_depth_bound,
     load_json,
     load_toml,
     load_yaml,
@@ -321,3 +324,36 @@ def test_include_over_the_limit_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="over the 500-byte limit") as caught:
         load(tmp_path / "requirements.txt", max_size=500)
     assert caught.value.line == 1
+
+
+def _depth_by_counting(text: str) -> int:
+    """The plain definition: a counter up on each opener, down on each closer (not below 0)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}" and depth:
+            depth -= 1
+    return deepest
+
+
+@given(st.text(alphabet="[]{}a\"'é\n", max_size=300))
+def test_flow_depth_bound_never_underestimates(text: str) -> None:
+    bound = flow_depth_bound(text)
+    assert bound >= _depth_by_counting(text) or bound > MAX_NESTING
+
+
+@given(
+    st.recursive(
+        st.just(""), lambda inner: st.lists(inner).map(lambda parts: "[" + ",".join(parts) + "]")
+    )
+)
+def test_flow_depth_bound_is_exact_for_balanced_text(text: str) -> None:
+    assert flow_depth_bound(text) == _depth_by_counting(text)
+
+
+def test_flow_depth_bound_stops_early_on_a_deep_document() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    with cpu_bound():
+        assert flow_depth_bound(deep) > MAX_NESTING
