@@ -33,12 +33,64 @@ def location_kind(location: str, editable: bool = False) -> SourceKind:
     return SourceKind.DIRECTORY
 
 
-@lru_cache(maxsize=4096)
-@lru_cache(maxsize=512)  # a lock repeats a handful of markers hundreds of times
+# Markers already in the form ``str(Marker(...))`` writes, built only of comparisons of
+# the string-valued PEP 508 variables, and/or and parentheses (what poetry and uv write):
+# they are their own canonical form, so reading them needs no import of packaging (~25 ms).
+# Not here: ``extra`` (packaging normalises its value), ``in``, value-first comparisons,
+# other spacing, and parentheses packaging drops (see is_canonical_marker).
+_MARKER_VARIABLE = (
+    "python_version|python_full_version|os_name|sys_platform|platform_release"
+    "|platform_system|platform_version|platform_machine|platform_python_implementation"
+    "|implementation_name|implementation_version"
+)
+_MARKER_TOKEN = re.compile(
+    rf'\(|\)| and | or |(?:{_MARKER_VARIABLE}) (?:===|==|!=|<=|>=|~=|<|>) "[ !#-\[\]-~]*"'
+)
+
+
+def is_canonical_marker(text: str) -> bool:
+    """Whether ``str(Marker(text)) == text`` can be told without packaging (see above).
+
+    packaging keeps a group's parentheses only when it joins two or more operands, and
+    drops those around the whole marker.
+    """
+    position, want_operand, first_group_end = 0, True, -1
+    joiners = [0]  # and/or seen at each open nesting level
+    while position < len(text):
+        token = _MARKER_TOKEN.match(text, position)
+        if token is None:
+            return False
+        word = token.group()
+        if word == "(":
+            if not want_operand:
+                return False
+            joiners.append(0)
+        elif word == ")":
+            if want_operand or len(joiners) == 1 or joiners.pop() == 0:
+                return False
+            if len(joiners) == 1 and first_group_end < 0:
+                first_group_end = token.end()
+        elif word in (" and ", " or "):
+            if want_operand:
+                return False
+            joiners[-1] += 1
+            want_operand = True
+        else:
+            if not want_operand:
+                return False
+            want_operand = False
+        position = token.end()
+    wrapped = text.startswith("(") and first_group_end == len(text)
+    return len(joiners) == 1 and not want_operand and not wrapped
+
+
+@lru_cache(maxsize=4096)  # a lock repeats a handful of markers hundreds of times
 def canonical_marker(text: str) -> str | None:
     """``str(Marker(text))``, as packaging's Requirement stores it; None when blank or invalid."""
     if not text:
         return None
+    if is_canonical_marker(text):
+        return text
     from packaging.markers import InvalidMarker, Marker
 
     try:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.markers import Marker
 
 from envaudit.errors import ParseError
 from envaudit.model import Hash
+from envaudit.sources.fields import canonical_marker, is_canonical_marker
 from envaudit.sources.requirements_lines import Location
 from envaudit.sources.requirements_specs import _pep508_package, requirement_package
 
@@ -40,3 +44,73 @@ def test_an_invalid_marker_is_the_same_located_error(line: str) -> None:
         _pep508_package(line, (), LOCATION)
     assert fast.value.message == full.value.message
     assert fast.value.line == 3
+
+
+# --- markers already in canonical form skip packaging (sources/fields.py) ---------------
+
+_VARIABLES = st.sampled_from(
+    [
+        "python_version",
+        "python_full_version",
+        "sys_platform",
+        "platform_machine",
+        "platform_system",
+        "os_name",
+        "implementation_name",
+        "platform_python_implementation",
+    ]
+)
+_OPERATORS = st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "~=", "==="])
+_VALUES = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=12)
+_ATOMS = st.builds(
+    lambda v, o, x: f"{v} {o} {x!r}".replace("'", '"'),
+    _VARIABLES,
+    _OPERATORS,
+    _VALUES.filter(lambda x: '"' not in x and "'" not in x and "\\" not in x),
+)
+
+
+def _joined(parts: list[tuple[str, str]]) -> str:
+    return "".join(joiner + part for joiner, part in parts)[len(parts[0][0]) :]
+
+
+_JOINED = st.lists(st.tuples(st.sampled_from([" and ", " or "]), _ATOMS), min_size=1, max_size=3)
+_MARKERS = st.recursive(
+    _JOINED.map(_joined),
+    lambda inner: (
+        st.lists(
+            st.tuples(st.sampled_from([" and ", " or "]), inner.map(lambda m: f"({m})")),
+            min_size=1,
+            max_size=3,
+        ).map(_joined)
+        | st.tuples(_ATOMS, st.sampled_from([" and ", " or "]), inner).map("".join)
+    ),
+    max_leaves=8,
+)
+
+
+@given(_MARKERS)
+def test_canonical_markers_are_their_own_packaging_form(marker: str) -> None:
+    canonical = str(Marker(marker))
+    assert is_canonical_marker(marker) == (canonical == marker), marker  # exactly when...
+    assert canonical_marker.__wrapped__(marker) == canonical  # ...and either way, agrees
+
+
+@given(st.text(alphabet="pythonversys_platform =<>!~\"'andor()3.8", max_size=60))
+def test_the_fast_path_never_accepts_what_packaging_would_rewrite(text: str) -> None:
+    if is_canonical_marker(text):
+        assert str(Marker(text)) == text
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        'extra == "Foo_Bar"',
+        "python_version>='3.8'",
+        '(sys_platform == "linux")',
+        '"3.8" < python_version',
+    ],
+)
+def test_markers_packaging_rewrites_take_the_full_path(marker: str) -> None:
+    assert not is_canonical_marker(marker)
+    assert canonical_marker(marker) == str(Marker(marker))
