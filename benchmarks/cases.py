@@ -144,7 +144,18 @@ CONSOLE_SCRIPT = (
 )
 # The floors: what the required stack costs before envaudit does anything (see run.py).
 _CLICK_HELP = "import click\nclick.Group('envaudit').main(['--help'], prog_name='envaudit')\n"
-_CHECK_STACK = "import click, packaging.requirements, packaging.markers, envaudit.model\n"
+# What click costs to dispatch one subcommand that takes a file and does nothing.
+_CLICK_CHECK = (
+    "import sys, click\n"
+    "@click.group()\n"
+    "def cli() -> None: ...\n"
+    "@cli.command()\n"
+    "@click.argument('paths', nargs=-1, type=click.Path(exists=True, dir_okay=False))\n"
+    "def check(paths: tuple[str, ...]) -> None: ...\n"
+    "cli.main(['check', sys.argv[1]], prog_name='envaudit')\n"
+)
+# The modules the bare baselines load, then what click and envaudit's model add to them.
+_BASE_IMPORTS = "import json, sys, tomllib"
 _LIBRARY_JSON = (
     "import sys\nfrom envaudit.loader import load\nsys.stdout.write(load(sys.argv[1]).to_json())\n"
 )
@@ -181,20 +192,21 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
     cwd = data.root
     lock = str(data.poetry_dir / "poetry.lock")
     commands = [_python("F", "pass")]
-    if selected("T1") or selected("T2") or selected("T3"):
-        commands.append(_python("import-click", "import click"))
+    if selected("T3") or selected("T6"):
+        commands.append(_python("import-base", _BASE_IMPORTS))
+        commands.append(_python("import-base-model", _BASE_IMPORTS + ", envaudit.model"))
+    if selected("T3"):
+        commands.append(_python("import-base-click", _BASE_IMPORTS + ", click"))
     if selected("T1"):
         commands.append(_envaudit("help", ["--help"], cwd))
         commands.append(_python("floor-help", _CLICK_HELP))
     if selected("T2"):
         commands.append(_envaudit("check", ["check", str(data.requirements)], cwd, (0, 1)))
-        commands.append(_python("floor-check", _CHECK_STACK))
+        commands.append(_python("floor-check", _CLICK_CHECK, str(data.requirements)))
     if selected("T3") or selected("T7"):
         commands.append(_envaudit("show-json", ["show", "--format", "json", lock], cwd))
         commands.append(_python("tomllib-json", _BARE_TOMLLIB, lock))
         commands.append(_python("library-json", _LIBRARY_JSON, lock))
-    if selected("T3") or selected("T6"):
-        commands.append(_python("import-model", "import envaudit.model"))
     if selected("T3"):
         uv = str(LARGEST_UV_LOCK)
         commands.append(_python("library-json-uv", _LIBRARY_JSON, uv))

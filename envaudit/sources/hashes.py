@@ -7,6 +7,7 @@ import re
 from envaudit.model import Hash
 
 _HEX_LENGTHS = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
+_LOWER_HEX = "0123456789abcdef"
 _HASH = re.compile(r"(?P<alg>[A-Za-z0-9]+)[:=](?P<value>[0-9A-Fa-f]+)")
 
 
@@ -15,6 +16,9 @@ def parse_hash(text: str) -> Hash | None:
 
     The value's length must match the algorithm's digest size, so truncated hashes are caught.
     """
+    alg, colon, value = text.partition(":")  # the form every lock writes: no regex needed
+    if colon and _HEX_LENGTHS.get(alg) == len(value) and not value.strip(_LOWER_HEX):
+        return Hash(alg, value)
     match = _HASH.fullmatch(text.strip())
     if match is None:
         return None

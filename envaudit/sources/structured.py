@@ -97,8 +97,14 @@ def check_nesting(value: Any, origin: str, kind: str) -> None:
         raise ParseError(origin, f"invalid {kind}: {TOO_DEEP}", key_path=path)
 
 
+_NOT_DOTS_OR_NEWLINES = bytes(byte for byte in range(256) if byte not in b".\n")
+
+
 def _check_toml_keys(text: str, origin: str) -> None:
     if text.count(".") < MAX_KEY_PARTS:
+        return
+    dots = text.encode("utf-8", "surrogatepass").translate(None, _NOT_DOTS_OR_NEWLINES)
+    if max(map(len, dots.split(b"\n"))) < MAX_KEY_PARTS:  # no line has that many dots
         return
     message = f"invalid TOML: a dotted key with more than {MAX_KEY_PARTS} parts"
     for number, line in enumerate(text.split("\n"), start=1):

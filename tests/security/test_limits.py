@@ -357,3 +357,13 @@ def test_flow_depth_bound_stops_early_on_a_deep_document() -> None:
     deep = "[" * 100_000 + "]" * 100_000
     with cpu_bound():
         assert flow_depth_bound(deep) > MAX_NESTING
+
+
+@pytest.mark.parametrize("fmt", TOML_FORMATS)
+def test_a_long_dotted_key_among_dotted_urls_is_found(fmt: str) -> None:
+    """The per-line check runs only when some line has enough dots: make sure it still does."""
+    urls = "".join(f'u{i} = "https://a.b.c/{i}.tar.gz"\n' for i in range(40))
+    key = ".".join(f"k{i}" for i in range(MAX_KEY_PARTS + 1))
+    error = _parse_error(urls + f"{key} = 1\n", fmt)
+    assert error.line == 41
+    assert "dotted key" in str(error)
