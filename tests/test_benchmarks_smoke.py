@@ -10,7 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks import inputs
+from benchmarks import inputs, run
+from benchmarks.harness import Command, Sample, Samples
+from benchmarks.report import Row
 from envaudit.loader import load_text
 
 REPO = Path(__file__).parents[1]
@@ -66,3 +68,25 @@ def test_fake_site_packages_has_one_dist_info_per_package(tmp_path: Path) -> Non
     assert all(
         (info / "METADATA").read_text().startswith("Metadata-Version") for info in dist_infos
     )
+
+
+def _results(**medians_ms: float) -> dict[str, Samples]:
+    return {
+        name.replace("_", "-"): Samples(Command(name, ("x",)), [Sample(ms / 1000, 0)])
+        for name, ms in medians_ms.items()
+    }
+
+
+def test_a_miss_is_explained_only_when_the_required_stack_alone_takes_the_budget() -> None:
+    """The floor rule of run.explain: 95% of the budget, measured in the same run."""
+    check = Row("T2", "check, 400-pin hashed requirements", "ms", 220.0, "F", 22.0, 6.0)
+    library = Row("T3", "library load().to_json(), x", "ms", 230.0, "tomllib+json", 180.0, 1.25)
+    rows = [check, library]
+    tight = _results(F=22, floor_check=22 * 5.8, import_base=40, import_base_model=84)
+    explained, notes = run.explain(rows, tight)
+    assert [row.note for row in explained] == ["explained: (1)", "explained: (2)"]
+    assert "5.80×F" in notes[0] and "97%" in notes[0]
+    assert "(44 ms) is already 1.24× the baseline" in notes[1]
+    roomy = _results(F=22, floor_check=22 * 5.0, import_base=40, import_base_model=60)
+    plain, none = run.explain(rows, roomy)
+    assert [row.note for row in plain] == ["", ""] and none == []
