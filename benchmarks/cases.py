@@ -159,6 +159,15 @@ _BASE_IMPORTS = "import json, sys, tomllib"
 _LIBRARY_JSON = (
     "import sys\nfrom envaudit.loader import load\nsys.stdout.write(load(sys.argv[1]).to_json())\n"
 )
+_LIBRARY_PARSE = "import sys\nfrom envaudit.loader import load\nload(sys.argv[1])\n"
+_BARE_TOMLLIB_PARSE = (
+    "import sys, tomllib\nwith open(sys.argv[1], 'rb') as f:\n    tomllib.load(f)\n"
+)
+_BARE_YAML_PARSE = (
+    "import sys, yaml\n"
+    "with open(sys.argv[1], 'rb') as f:\n"
+    "    yaml.load(f, Loader=yaml.CSafeLoader)\n"
+)
 _BARE_YAML = (
     "import json, sys, yaml\n"
     "with open(sys.argv[1], 'rb') as f:\n"
@@ -211,10 +220,14 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
         uv = str(LARGEST_UV_LOCK)
         commands.append(_python("library-json-uv", _LIBRARY_JSON, uv))
         commands.append(_python("tomllib-json-uv", _BARE_TOMLLIB, uv))
+        commands.append(_python("parse-uv", _LIBRARY_PARSE, uv))
+        commands.append(_python("tomllib-uv", _BARE_TOMLLIB_PARSE, uv))
     if selected("T6"):
         pixi = str(LARGEST_PIXI_LOCK)
         commands.append(_python("library-json-pixi", _LIBRARY_JSON, pixi))
         commands.append(_python("pyyaml-json-pixi", _BARE_YAML, pixi))
+        commands.append(_python("parse-pixi", _LIBRARY_PARSE, pixi))
+        commands.append(_python("pyyaml-pixi", _BARE_YAML_PARSE, pixi))
         real = str(REAL_POETRY_LOCK)
         commands.append(_envaudit("show-json-real", ["show", "--format", "json", real], cwd))
         commands.append(_python("tomllib-json-real", _BARE_TOMLLIB, real))

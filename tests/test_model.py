@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from envaudit.model import (
@@ -13,6 +15,7 @@ from envaudit.model import (
     Package,
     PackageSource,
     SourceKind,
+    digest_text,
     source_info,
 )
 from envaudit.record import FrozenRecordError
@@ -72,3 +75,9 @@ def test_from_dict_rejects_unknown_fields() -> None:
     data["surprise"] = 1
     with pytest.raises(ValueError, match="surprise"):
         Manifest.from_dict(data)
+
+
+@pytest.mark.parametrize("text", ["", "numpy==1.26.4\n", "é\r\n" * 1000, "\ud800 lone surrogate"])
+def test_digest_is_hashlib_sha256_of_the_utf8_text(text: str) -> None:
+    expected = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    assert digest_text(text) == f"sha256:{expected}"

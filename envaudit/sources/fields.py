@@ -43,9 +43,14 @@ _MARKER_VARIABLE = (
     "|platform_system|platform_version|platform_machine|platform_python_implementation"
     "|implementation_name|implementation_version"
 )
-_MARKER_TOKEN = re.compile(
-    rf'\(|\)| and | or |(?:{_MARKER_VARIABLE}) (?:===|==|!=|<=|>=|~=|<|>) "[ !#-\[\]-~]*"'
-)
+
+
+@lru_cache(maxsize=1)
+def _marker_token() -> re.Pattern[str]:
+    """Compiled on first use (a few milliseconds): only locks with markers need it."""
+    return re.compile(
+        rf'\(|\)| and | or |(?:{_MARKER_VARIABLE}) (?:===|==|!=|<=|>=|~=|<|>) "[ !#-\[\]-~]*"'
+    )
 
 
 def is_canonical_marker(text: str) -> bool:
@@ -55,9 +60,10 @@ def is_canonical_marker(text: str) -> bool:
     drops those around the whole marker.
     """
     position, want_operand, first_group_end = 0, True, -1
+    match_token = _marker_token().match
     joiners = [0]  # and/or seen at each open nesting level
     while position < len(text):
-        token = _MARKER_TOKEN.match(text, position)
+        token = match_token(text, position)
         if token is None:
             return False
         word = token.group()
