@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from envaudit.analysis.kinds import ChangeKind
@@ -14,6 +13,8 @@ from envaudit.loader import load, load_text
 from envaudit.model import Manifest, Package
 
 if TYPE_CHECKING:  # `check` never needs the diff code; `diff` imports it when called
+    from pathlib import Path
+
     from envaudit.analysis.diff import ManifestDiff, PackageChange
 
 
@@ -87,8 +88,6 @@ def _with_lines(findings: list[Finding]) -> list[Finding]:
     SARIF viewers and GitHub annotations place a finding by line; the files are read
     once each, and a file that cannot be read (a git revision) keeps its key paths.
     """
-    from pathlib import Path
-
     from envaudit import record
     from envaudit.audit.lines import Locator
 
@@ -97,7 +96,8 @@ def _with_lines(findings: list[Finding]) -> list[Finding]:
         path = finding.location.path
         if finding.location.key_path and path not in texts:
             try:
-                texts[path] = Path(path).read_text(encoding="utf-8-sig")
+                with open(path, encoding="utf-8-sig") as handle:  # noqa: PTH123
+                    texts[path] = handle.read()
             except (OSError, UnicodeDecodeError):
                 texts[path] = ""
     if not texts:

@@ -1,10 +1,12 @@
 """The I/O edge of parsing: reading and decoding files, resolving includes safely."""
+# ruff: noqa: PTH109, PTH112, PTH113, PTH114, PTH116, PTH118, PTH120, PTH123 (os.path: see StrPath)
 
 from __future__ import annotations
 
 import codecs
+import errno
+import os
 import posixpath
-from pathlib import Path
 
 from envaudit.errors import IncludeError, ParseError, UsageError
 from envaudit.gcpause import gc_paused
@@ -15,6 +17,10 @@ from envaudit.sources.interface import IncludeReader
 from envaudit.sources.registry import FORMATS
 
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+
+# Paths are handled with os.path, not pathlib: importing pathlib (with urllib.parse and
+# ipaddress) costs ~8 ms, more than parsing a small lock; Path arguments work as before.
+StrPath = str | os.PathLike[str]
 
 
 def decode(data: bytes, origin: str) -> str:
@@ -48,26 +54,31 @@ def decode(data: bytes, origin: str) -> str:
         ) from None
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _inside(path: str, root: str) -> bool:
+    """Whether resolved ``path`` is ``root`` or below it (both absolute, symlinks resolved)."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def check_symlink(path: Path, origin: str) -> None:
+def check_symlink(path: StrPath, origin: str) -> None:
     """Refuse a file that is a symlink to a file outside its own directory and the cwd.
 
     A repository can hold ``requirements.txt -> ~/.netrc``; reading it would print parts
     of the secret in parse errors (CI logs). Pipes and devices (``<(cmd)``, /dev/stdin)
     are not regular files and stay readable; their size is bounded when read.
     """
-    if not path.is_symlink():
+    path = os.fspath(path)
+    if not os.path.islink(path):
         return
     try:
-        target = path.resolve(strict=True)
+        target = os.path.realpath(path, strict=True)
     except (OSError, RuntimeError):  # dangling or looping: reading it fails cleanly below
         return
-    if not target.is_file():
+    if not os.path.isfile(target):
         return
-    roots = (path.absolute().parent.resolve(), Path.cwd().resolve())
+    # the link's own folder as written (not normalised: "link/../x" goes up from the
+    # link's target, as the OS does), then resolved
+    folder = os.path.realpath(os.path.dirname(os.path.join(os.getcwd(), path)))
+    roots = (folder, os.path.realpath(os.getcwd()))
     if not any(_inside(target, root) for root in roots):
         raise UsageError(
             f"{origin}: is a symlink to a file outside its directory and the working"
@@ -76,24 +87,25 @@ def check_symlink(path: Path, origin: str) -> None:
 
 
 def read_file(
-    path: Path, origin: str, *, max_size: int = DEFAULT_MAX_SIZE, allow_outside: bool = False
+    path: StrPath, origin: str, *, max_size: int = DEFAULT_MAX_SIZE, allow_outside: bool = False
 ) -> str:
     """Read and decode one file, refusing directories, missing files and oversized input.
 
     At most ``max_size`` bytes are ever read, whatever the file claims (devices, pipes);
     a symlink leading out of the project is refused unless ``allow_outside``.
     """
+    path = os.fspath(path)
     try:
-        if path.is_dir():
+        if os.path.isdir(path):
             raise UsageError(f"{origin}: is a directory, expected a file")
         if not allow_outside:
             check_symlink(path, origin)
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > max_size:
             raise UsageError(
                 f"{origin}: file is {size} bytes, over the {max_size}-byte limit (--max-size)"
             )
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             data = handle.read(max_size + 1)
         if len(data) > max_size:
             raise UsageError(f"{origin}: over the {max_size}-byte limit (--max-size)")
@@ -114,29 +126,30 @@ class FileIncludeReader:
     containment check uses fully resolved paths, so symlinks cannot escape ``root``.
     """
 
-    root: Path
+    root: StrPath
     allow_outside: bool = False
     max_size: int = DEFAULT_MAX_SIZE
 
     def __call__(self, target: str, *, including: str) -> tuple[str, str]:
         target_path = target.replace("\\", "/")
         origin = posixpath.normpath(posixpath.join(posixpath.dirname(including), target_path))
-        path = Path(origin)
         if not self.allow_outside:
+            resolved = os.path.realpath(origin)
             try:
-                resolved = path.resolve()
-            except (OSError, RuntimeError):  # a symlink loop (RuntimeError before 3.13)
-                raise IncludeError(including, f"cannot include {target!r}: symlink loop") from None
-            root = self.root.resolve()
-            if resolved != root and root not in resolved.parents:
+                os.stat(resolved)
+            except OSError as exc:  # a missing file is reported when it is read, below
+                if exc.errno == errno.ELOOP:
+                    message = f"cannot include {target!r}: symlink loop"
+                    raise IncludeError(including, message) from None
+            if not _inside(resolved, os.path.realpath(self.root)):
                 raise IncludeError(
                     including,
-                    f"include {target!r} resolves outside {self.root}"
+                    f"include {target!r} resolves outside {os.fspath(self.root) or '.'}"
                     " (pass --allow-outside to permit)",
                 )
         try:
             return origin, read_file(
-                path, origin, max_size=self.max_size, allow_outside=self.allow_outside
+                origin, origin, max_size=self.max_size, allow_outside=self.allow_outside
             )
         except UsageError as exc:
             raise IncludeError(including, f"cannot include {target!r}: {exc}") from None
@@ -157,16 +170,15 @@ def load_text(
 
 
 def load(
-    path: str | Path,
+    path: StrPath,
     *,
     fmt: str | None = None,
     allow_outside: bool = False,
     max_size: int = DEFAULT_MAX_SIZE,
 ) -> Manifest:
     """Read, detect and parse one file; includes are confined to its directory."""
-    origin = str(path)
-    file_path = Path(path)
-    text = read_file(file_path, origin, max_size=max_size, allow_outside=allow_outside)
-    root = file_path.parent if str(file_path.parent) else Path()
+    origin = os.fspath(path)
+    text = read_file(origin, origin, max_size=max_size, allow_outside=allow_outside)
+    root = os.path.dirname(origin) or "."
     reader = FileIncludeReader(root=root, allow_outside=allow_outside, max_size=max_size)
     return load_text(text, origin=origin, fmt=fmt, reader=reader)

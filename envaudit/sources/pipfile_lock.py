@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from envaudit.analysis.names import pypi_key
 from envaudit.errors import ParseError
@@ -145,6 +144,8 @@ def _read_sources(meta_table: Mapping[str, Any], origin: str) -> tuple[list[Inde
 
 
 def _host_of(url: str, origin: str, key_path: str) -> str:
+    from urllib.parse import urlsplit
+
     try:
         netloc = urlsplit(url).netloc
     except ValueError:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
-from urllib.parse import unquote
 
 from envaudit.errors import IncludeError, ParseError
 from envaudit.model import (
@@ -286,6 +285,8 @@ def _local_path(target: str) -> str:
 
     A file URL's query and fragment are not part of its path.
     """
+    from urllib.parse import unquote
+
     if not target.lower().startswith("file:"):
         return target
     rest = target[len("file:") :].split("?", 1)[0].split("#", 1)[0]

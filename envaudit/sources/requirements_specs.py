@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
 
 from envaudit.analysis.names import pypi_key
 from envaudit.model import Ecosystem, Hash, Package, PackageSource, SourceKind, evolve
@@ -360,6 +359,8 @@ def _refuse_glued_marker(text: str, location: Location) -> None:
 
 
 def _parse_fragment(text: str) -> dict[str, str]:
+    from urllib.parse import unquote
+
     fragment: dict[str, str] = {}
     for item in text.split("&"):
         key, equals, value = item.partition("=")
@@ -386,6 +387,8 @@ def _fragment_hashes(fragment: dict[str, str], location: Location) -> list[Hash]
 
 def _split_vcs_ref(base: str, location: Location) -> tuple[str, str | None]:
     """``git+https://h/r.git@v1`` -> (``git+https://h/r.git``, ``v1``); userinfo '@' kept."""
+    from urllib.parse import unquote
+
     scheme_end = base.find("://")
     path_start = base.find("/", scheme_end + 3) if scheme_end >= 0 else base.find(":") + 1
     if path_start <= 0:
@@ -401,6 +404,8 @@ def _split_vcs_ref(base: str, location: Location) -> tuple[str, str | None]:
 
 def _last_segment(base: str, location: Location) -> str:
     """The percent-decoded last path segment of a URL or path (``%2B`` -> ``+``)."""
+    from urllib.parse import unquote, urlsplit
+
     if _URL.match(base):
         try:
             path = urlsplit(base).path

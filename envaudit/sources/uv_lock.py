@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from envaudit.analysis.names import pypi_key
 from envaudit.errors import ParseError
@@ -189,6 +188,8 @@ def _read_source(
 
 def _git_source(location: str, origin: str, key_path: str) -> PackageSource:
     """``https://host/repo?rev=main&subdirectory=sub#<full commit>`` -> a VCS source."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
     try:
         parts = urlsplit(location)
         params = parse_qsl(parts.query, keep_blank_values=True)

@@ -225,3 +225,20 @@ def test_symlink_loop_is_refused_cleanly(project: Path) -> None:
     with pytest.raises(IncludeError) as caught:
         load(top)
     assert caught.value.line == 1
+    assert "symlink loop" in caught.value.message
+
+
+def test_top_level_symlink_loop_is_a_clean_read_error(project: Path) -> None:
+    (project / "loop-a.txt").symlink_to("loop-b.txt")
+    (project / "loop-b.txt").symlink_to("loop-a.txt")
+    with pytest.raises(UsageError, match=r"loop-a\.txt: cannot read"):
+        load(project / "loop-a.txt")
+
+
+def test_symlink_in_a_subfolder_to_a_sibling_folder_is_read(project: Path) -> None:
+    """The containment roots are the link's own folder (resolved) and the cwd."""
+    _write(project / "locks" / "real.txt", "numpy==1.26.4\n")
+    (project / "env").mkdir()
+    (project / "env" / "requirements.txt").symlink_to(Path("..") / "locks" / "real.txt")
+    assert [p.name for p in load(project / "env" / "requirements.txt").packages] == ["numpy"]
+    assert [p.name for p in load("env/requirements.txt").packages] == ["numpy"]

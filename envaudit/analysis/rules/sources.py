@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from envaudit.analysis.names import pypi_key
 from envaudit.analysis.rules.base import Finding, Location, package_location, parse_origin
@@ -33,6 +32,8 @@ def _urls(manifest: Manifest) -> Iterator[tuple[str, Location]]:
 
 @MANIFEST_CHECKS.check("EA302", "EA303")
 def check_urls(manifest: Manifest) -> Iterator[Finding]:
+    from urllib.parse import urlsplit
+
     seen: set[tuple[str, str]] = set()
     for url, location in _urls(manifest):
         if (url, str(location)) in seen:
@@ -47,6 +48,8 @@ def check_urls(manifest: Manifest) -> Iterator[Finding]:
 
 @MANIFEST_CHECKS.check("EA301", "EA304", "EA308", "EA309")
 def check_indexes(manifest: Manifest) -> Iterator[Finding]:
+    from urllib.parse import urlsplit
+
     path = manifest.source.path
     for index in manifest.indexes:
         location = parse_origin(index.origin, path)
