@@ -215,9 +215,8 @@ class Manifest:
 
 
 @cache
-def _sha256() -> Any:
-    """CPython's built-in SHA-256 (``_sha2``, ``_sha256`` before 3.12): the same digest as
-    hashlib's without loading OpenSSL (~4 ms of every command); hashlib where it is absent."""
+def _builtin_sha256() -> Any:
+    """CPython's built-in SHA-256 (``_sha2``; ``_sha256`` before 3.12), or None."""
     from importlib import import_module
 
     for name in ("_sha2", "_sha256"):
@@ -225,14 +224,23 @@ def _sha256() -> Any:
             return import_module(name).sha256
         except (ImportError, AttributeError):
             continue
-    import hashlib
+    return None
 
-    return hashlib.sha256
+
+# Importing hashlib loads OpenSSL (~4 ms); its SHA-256 is ~7x faster than the built-in one
+# (0.26 vs 1.8 ms for 400 KB here), so it pays off only for inputs over about a megabyte.
+_OPENSSL_PAYS_OFF = 1 << 20
 
 
 def digest_text(text: str) -> str:
     """``sha256:<hex>`` of the UTF-8 text (stable across line-ending-preserving reads)."""
-    digest: str = _sha256()(text.encode("utf-8", "surrogatepass")).hexdigest()
+    data = text.encode("utf-8", "surrogatepass")
+    sha256 = _builtin_sha256() if len(data) < _OPENSSL_PAYS_OFF else None
+    if sha256 is None:
+        import hashlib
+
+        sha256 = hashlib.sha256
+    digest: str = sha256(data).hexdigest()
     return "sha256:" + digest
 
 

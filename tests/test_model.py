@@ -77,7 +77,9 @@ def test_from_dict_rejects_unknown_fields() -> None:
         Manifest.from_dict(data)
 
 
-@pytest.mark.parametrize("text", ["", "numpy==1.26.4\n", "é\r\n" * 1000, "\ud800 lone surrogate"])
+@pytest.mark.parametrize(
+    "text", ["", "numpy==1.26.4\n", "é\r\n" * 1000, "\ud800 lone surrogate", "x" * (1 << 20)]
+)
 def test_digest_is_hashlib_sha256_of_the_utf8_text(text: str) -> None:
     expected = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     assert digest_text(text) == f"sha256:{expected}"

@@ -75,7 +75,12 @@ def sniff_content(text: str) -> str | None:
     # 80 KB cost milliseconds each; ``in`` is a memory scan)
     if "@EXPLICIT" in head and _EXPLICIT.search(head):
         return "conda-explicit"
-    if "lock-version" in head and _PYLOCK.search(head) and _PYLOCK_PACKAGES.search(head):
+    if (
+        "lock-version" in head
+        and "[[packages]]" in head
+        and _PYLOCK.search(head)
+        and _PYLOCK_PACKAGES.search(head)
+    ):
         return "pylock"
     if ("lock_version" in head or "content_hash" in head or "PDM" in head) and _PDM.search(head):
         return "pdm-lock"

@@ -204,20 +204,23 @@ def _file_hashes(table: Mapping[str, Any], path: str, origin: str) -> tuple[Hash
     """Hashes of the inline ``files = [{file, hash}]`` list (lock 2.0 and later)."""
     if "files" not in table:
         return ()
-    files_path = join_path(path, "files")
+    files = table["files"]
     hashes: list[Hash] = []
-    for position, item in enumerate(expect_list(table["files"], origin, files_path)):
-        item_path = join_path(files_path, position)
-        file_entry = expect_table(item, origin, item_path)
-        hashes.append(
-            _parse_hash_text(
-                required_str(file_entry, "hash", origin, item_path),
-                origin,
-                join_path(item_path, "hash"),
-                bare_hex=False,
-            )
-        )
+    for position, item in enumerate(files if type(files) is list else ()):
+        text = item.get("hash") if type(item) is dict else None
+        parsed = parse_hash(text) if type(text) is str else None
+        if parsed is None:  # the slow path builds key paths and names what is wrong
+            parsed = _file_hash(item, origin, join_path(join_path(path, "files"), position))
+        hashes.append(parsed)
+    if type(files) is not list:
+        expect_list(files, origin, join_path(path, "files"))
     return sorted_hashes(hashes)
+
+
+def _file_hash(item: Any, origin: str, item_path: str) -> Hash:
+    file_entry = expect_table(item, origin, item_path)
+    text = required_str(file_entry, "hash", origin, item_path)
+    return _parse_hash_text(text, origin, join_path(item_path, "hash"), bare_hex=False)
 
 
 def _parse_hash_text(text: str, origin: str, key_path: str, *, bare_hex: bool) -> Hash:
