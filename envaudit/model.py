@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cache
 from typing import Any, TypeVar
@@ -272,71 +272,65 @@ _ENUMS: dict[tuple[type[Any], str], type[StrEnum]] = {
 }
 
 
-@cache
-def _defaults(class_name: str) -> dict[str, Any]:
-    """Field name -> default value, for the fields that have one."""
-    out: dict[str, Any] = {}
-    for f in fields(_RECORDS[class_name]):
-        if f.default_factory is not MISSING:
-            out[f.name] = f.default_factory()
-        elif f.default is not MISSING:
-            out[f.name] = f.default
-    return out
-
-
-_RECORDS: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (Package, PackageSource, Hash, Index, Include, PythonSpec, SourceInfo)
-}
+_RECORDS = frozenset((Package, PackageSource, Hash, Index, Include, PythonSpec, SourceInfo))
 _ALWAYS = frozenset({"name", "key", "ecosystem", "alg", "value", "kind"})
+# (field name, always written, default, is an enum) of each field of a record class
+_Plan = tuple[tuple[str, bool, Any, bool], ...]
 
 
-@cache
-def _dump_plan(class_name: str) -> tuple[tuple[str, bool, Any], ...]:
-    """(field name, always written, default) of each field of a record class, in order."""
-    defaults = _defaults(class_name)
-    return tuple(
-        (f.name, f.name in _ALWAYS or f.name not in defaults, defaults.get(f.name))
-        for f in fields(_RECORDS[class_name])
-    )
+_PLANS: dict[tuple[type[Any], bool], _Plan] = {}
 
 
-@cache
-def _sorted_plan(class_name: str) -> tuple[tuple[str, bool, Any], ...]:
-    return tuple(sorted(_dump_plan(class_name)))
+def _dump_plan(cls: type[Any], *, by_name: bool = False) -> _Plan:
+    """The fields of a record class (in order, or by name), with what decides whether
+    each is written; built once per class."""
+    plan = _PLANS.get((cls, by_name))
+    if plan is None:
+        plan = _PLANS[cls, by_name] = _build_plan(cls, by_name)
+    return plan
+
+
+def _build_plan(cls: type[Any], by_name: bool) -> _Plan:
+    plan = []
+    for f in fields(cls):
+        has_default = f.default is not MISSING or f.default_factory is not MISSING
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
+        always = f.name in _ALWAYS or not has_default
+        plan.append((f.name, always, default if has_default else None, (cls, f.name) in _ENUMS))
+    return tuple(sorted(plan, key=lambda step: step[0]) if by_name else plan)
+
+
+def _kept_fields(obj: Any, plan: _Plan, *, enum_values: bool) -> list[tuple[str, Any]]:
+    """(name, value) of the fields a record writes: those always written, and the others
+    when they differ from their default (the one rule of both to_dict and to_json); enums
+    as their values when ``enum_values``."""
+    kept = []
+    for name, always, default, is_enum in plan:
+        value = getattr(obj, name)
+        if always or value != default:
+            kept.append((name, value.value if is_enum and enum_values else value))
+    return kept
 
 
 def _json_pairs(obj: Any) -> list[tuple[str, Any]] | None:
     """What :meth:`Manifest.to_json` writes for a record: the pairs ``_dump`` would keep,
     sorted by key, without building a dict per record."""
     kind = type(obj)
-    if kind.__name__ in _RECORDS:
-        return [
-            (name, value.value if isinstance(value, StrEnum) else value)
-            for name, value in _kept_fields(obj, _sorted_plan(kind.__name__))
-        ]
-    if isinstance(obj, Manifest):
+    if kind in _RECORDS:
+        return _kept_fields(obj, _dump_plan(kind, by_name=True), enum_values=True)
+    if kind is Manifest:
         return sorted((f.name, getattr(obj, f.name)) for f in fields(obj))
     return None
-
-
-def _kept_fields(obj: Any, plan: tuple[tuple[str, bool, Any], ...]) -> Iterator[tuple[str, Any]]:
-    """(name, value) of the fields a record writes: those always written, and the others
-    when they differ from their default (the one rule of both to_dict and to_json)."""
-    for name, always, default in plan:
-        value = getattr(obj, name)
-        if always or value != default:
-            yield name, value
 
 
 def _dump(obj: Any) -> Any:
     kind = type(obj)
     if kind is str:
         return obj
-    if kind.__name__ in _RECORDS:
+    if kind in _RECORDS:
         return {
             name: value if type(value) is str else _dump(value)
-            for name, value in _kept_fields(obj, _dump_plan(kind.__name__))
+            for name, value in _kept_fields(obj, _dump_plan(kind), enum_values=False)
         }
     if isinstance(obj, StrEnum):
         return obj.value
