@@ -57,6 +57,10 @@ _FREEZE_MARKERS = _Pattern(
 )
 
 
+# A substring each _FREEZE_MARKERS alternative contains.
+_FREEZE_WORDS = ("## !! Could not", "# Editable install with no", " @ file:///")
+
+
 def sniff_content(text: str) -> str | None:
     """The format the content unambiguously shows, or None."""
     head = text[:_HEAD].lstrip("\ufeff")
@@ -87,7 +91,7 @@ def sniff_content(text: str) -> str | None:
     if any(word in head for word in _POETRY_WORDS) and _POETRY.search(head):
         return "poetry-lock"
     if (
-        "version" in head
+        ("\nversion" in head or head.startswith("version"))
         and _UV.search(head)
         and (_UV_SOURCE.search(head) or _UV_HINT.search(head))
     ):
@@ -99,7 +103,7 @@ def sniff_content(text: str) -> str | None:
             return "conda-lock"
     if ("dependencies:" in head or "channels:" in head) and _CONDA_ENV.search(head):
         return "conda-env"
-    if ("@" in head or "#" in head) and _FREEZE_MARKERS.search(head):
+    if any(word in head for word in _FREEZE_WORDS) and _FREEZE_MARKERS.search(head):
         return "pip-freeze"
     return None
 
