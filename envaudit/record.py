@@ -11,9 +11,10 @@ Semantics follow dataclasses where envaudit relies on them: fields are the annot
 attributes in order; a default is the class attribute or :func:`field`'s ``default`` /
 ``default_factory``; ``__post_init__`` runs after ``__init__``; equality is same class and
 equal fields; frozen records hash by their fields and refuse assignment; ``order=True``
-compares field tuples; records pickle and copy. Not supported (and refused where it would
-silently differ): inheritance between records, ``ClassVar`` fields, ``InitVar``, per-field
-``init``/``repr``/``compare`` switches, keyword-only fields.
+compares field tuples; methods the class defines itself are kept; records pickle and
+copy. Not supported (and refused where it would silently differ): inheritance between
+records, ``ClassVar`` fields, ``InitVar``, per-field ``init``/``repr``/``compare``
+switches, keyword-only fields.
 """
 
 from __future__ import annotations
@@ -254,7 +255,11 @@ def _build(cls: type[_T], *, frozen: bool, eq: bool, order: bool) -> type[_T]:
     namespace["__slots__"] = names
     namespace["__match_args__"] = names
     namespace["__record_fields__"] = cls_fields
-    namespace.update(_methods(cls.__qualname__, names, frozen, eq, order))
+    for name, method in _methods(cls.__qualname__, names, frozen, eq, order).items():
+        if name not in cls.__dict__:  # a method the class defines itself is kept
+            namespace[name] = method
+        elif name in ("__setattr__", "__delattr__"):
+            raise TypeError(f"{cls.__name__}: a frozen record cannot define {name}")
     init = _make_init(cls_fields, frozen, "__post_init__" in namespace)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     namespace["__init__"] = init

@@ -156,3 +156,24 @@ def test_the_model_does_not_import_dataclasses() -> None:
         [sys.executable, "-c", code, lock], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_methods_the_class_defines_are_kept() -> None:
+    @record
+    class Named:
+        name: str
+
+        def __repr__(self) -> str:
+            return f"<{self.name}>"
+
+    assert repr(Named("a")) == "<a>"
+    assert Named("a") == Named("a")  # the generated ones still fill the rest
+
+    with pytest.raises(TypeError, match="cannot define __setattr__"):
+
+        @record
+        class Writable:
+            name: str
+
+            def __setattr__(self, key: str, value: object) -> None:
+                object.__setattr__(self, key, value)

@@ -114,3 +114,11 @@ def test_the_fast_path_never_accepts_what_packaging_would_rewrite(text: str) -> 
 def test_markers_packaging_rewrites_take_the_full_path(marker: str) -> None:
     assert not is_canonical_marker(marker)
     assert canonical_marker(marker) == str(Marker(marker))
+
+
+@pytest.mark.parametrize(
+    "marker", ['platform_release == "it\'s"', 'platform_version == "#1 SMP PREEMPT_DYNAMIC"']
+)
+def test_values_with_apostrophes_and_hashes_are_canonical(marker: str) -> None:
+    assert is_canonical_marker(marker)
+    assert str(Marker(marker)) == marker
