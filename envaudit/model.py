@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cache
@@ -200,6 +199,8 @@ class Manifest:
 
             with gc_paused():  # many containers, no garbage cycles
                 return dumps(self, _json_pairs) + "\n"
+        import json
+
         return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -208,6 +209,8 @@ class Manifest:
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
+        import json
+
         return cls.from_dict(json.loads(text))
 
     def replace(self, **changes: Any) -> Manifest:

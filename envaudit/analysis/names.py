@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 
@@ -39,6 +38,8 @@ CONDA_PYPI_OVERRIDES: dict[str, str | None] = {
 
 @cache
 def _conda_pypi_table() -> dict[str, str | None]:
+    import json
+
     from envaudit.data import DATA_DIR
 
     table: dict[str, str | None] = json.loads((DATA_DIR / "conda_pypi.json").read_text())

@@ -7,7 +7,6 @@ that malformed documents always become a :class:`ParseError` naming the key path
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -142,6 +141,8 @@ def load_toml(text: str, origin: str) -> dict[str, Any]:
 
 def load_json(text: str, origin: str) -> Any:
     """Parse JSON; documents nested deeper than :data:`MAX_NESTING` are refused."""
+    import json
+
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -172,6 +173,8 @@ def join_path(base: str, key: object) -> str:
         return f"{base}[{key}]"
     key = key if type(key) is str else str(key)
     if not _PLAIN_KEY(key):
+        import json  # quoting a key that is not plain: rare
+
         key = json.dumps(key)
     return f"{base}.{key}" if base else key
 
