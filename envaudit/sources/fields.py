@@ -9,6 +9,7 @@ from typing import Any
 
 from envaudit.errors import ParseError
 from envaudit.model import Hash, SourceKind
+from envaudit.sources.lazy_regex import LazyPattern
 from envaudit.sources.structured import expect_list, expect_str, join_path
 
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
@@ -45,12 +46,10 @@ _MARKER_VARIABLE = (
 )
 
 
-@lru_cache(maxsize=1)
-def _marker_token() -> re.Pattern[str]:
-    """Compiled on first use (a few milliseconds): only locks with markers need it."""
-    return re.compile(
-        rf'\(|\)| and | or |(?:{_MARKER_VARIABLE}) (?:===|==|!=|<=|>=|~=|<|>) "[ !#-\[\]-~]*"'
-    )
+# Compiled on first use (a few milliseconds): only locks with markers need it.
+_MARKER_TOKEN = LazyPattern(
+    rf'\(|\)| and | or |(?:{_MARKER_VARIABLE}) (?:===|==|!=|<=|>=|~=|<|>) "[ !#-\[\]-~]*"'
+)
 
 
 def is_canonical_marker(text: str) -> bool:
@@ -60,7 +59,7 @@ def is_canonical_marker(text: str) -> bool:
     drops those around the whole marker.
     """
     position, want_operand, first_group_end = 0, True, -1
-    match_token = _marker_token().match
+    match_token = _MARKER_TOKEN.compiled.match
     joiners = [0]  # and/or seen at each open nesting level
     while position < len(text):
         token = match_token(text, position)

@@ -6,12 +6,12 @@ that malformed documents always become a :class:`ParseError` naming the key path
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from envaudit.errors import ParseError
+from envaudit.sources.lazy_regex import LazyPattern
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 MAX_NESTING = 64  # deepest list/table nesting accepted in any TOML/YAML/JSON document
@@ -26,12 +26,10 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9_\-]+").fullmatch
 _TOML_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
 
 
-@functools.cache
-def _toml_long_key() -> re.Pattern[str]:
-    """Compiled on first use: few documents have a line with enough dots to need it."""
-    return re.compile(
-        rf"(?<![A-Za-z0-9_\"'-])(?:{_TOML_KEY_PART}[ \t]*+\.[ \t]*+){{{MAX_KEY_PARTS}}}"
-    )
+# Compiled on first use: few documents have a line with enough dots to need it.
+_TOML_LONG_KEY = LazyPattern(
+    rf"(?<![A-Za-z0-9_\"'-])(?:{_TOML_KEY_PART}[ \t]*+\.[ \t]*+){{{MAX_KEY_PARTS}}}"
+)
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -107,7 +105,7 @@ def _check_toml_keys(text: str, origin: str) -> None:
         return
     message = f"invalid TOML: a dotted key with more than {MAX_KEY_PARTS} parts"
     for number, line in enumerate(text.split("\n"), start=1):
-        if line.count(".") >= MAX_KEY_PARTS and _toml_long_key().search(line):
+        if line.count(".") >= MAX_KEY_PARTS and _TOML_LONG_KEY.search(line):
             raise ParseError(origin, message, line=number)
 
 
