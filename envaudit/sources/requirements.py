@@ -191,6 +191,14 @@ class _Collector:
         hint: NameHint | None,
     ) -> None:
         requirement_text, option_text = split_requirement(line)
+        if requirement_text and option_text:
+            pinned_hashes = only_hashes(option_text)
+            if pinned_hashes is not None:  # pip-compile's `name==v --hash=... --hash=...`
+                package = requirement_package(
+                    requirement_text, hashes=pinned_hashes, location=location, name_hint=hint
+                )
+                self._add(package, constraint)
+                return
         options = parse_options(option_text, location) if option_text else []
         editables = [option.value or "" for option in options if option.spec.name == "--editable"]
         if not requirement_text and not editables:
@@ -212,6 +220,9 @@ class _Collector:
             package = requirement_package(
                 requirement_text, hashes=hashes, location=location, name_hint=hint
             )
+        self._add(package, constraint)
+
+    def _add(self, package: Package, constraint: bool) -> None:
         (self.constraints if constraint else self.packages).append(package)
 
     def _apply_file_option(
@@ -293,6 +304,18 @@ def _local_path(target: str) -> str:
     if rest.startswith("//"):
         rest = "/" + rest[2:].partition("/")[2]
     return unquote(rest)
+
+
+def only_hashes(option_text: str) -> list[Hash] | None:
+    """The hashes of an option text made only of well-formed ``--hash=ALG:HEX`` tokens, or
+    None for anything else (which goes through the full optparse-style reading)."""
+    hashes: list[Hash] = []
+    for token in option_text.split():
+        parsed = parse_hash(token[len("--hash=") :]) if token.startswith("--hash=") else None
+        if parsed is None:
+            return None
+        hashes.append(parsed)
+    return hashes
 
 
 def _requirement_hashes(options: Sequence[ParsedOption], location: Location) -> list[Hash]:
