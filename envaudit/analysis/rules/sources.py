@@ -24,18 +24,19 @@ def _urls(manifest: Manifest) -> Iterator[tuple[str, Location]]:
     for channel in manifest.channels:
         yield channel, Location(path, key_path="channels")
     for package in manifest.packages:
-        location = package_location(package, path)
-        for url in (package.source.url, package.index):
-            if url:
+        urls = [url for url in (package.source.url, package.index) if url]
+        if urls:  # most pins name no URL: their location is not worked out
+            location = package_location(package, path)
+            for url in urls:
                 yield url, location
 
 
 @MANIFEST_CHECKS.check("EA302", "EA303")
 def check_urls(manifest: Manifest) -> Iterator[Finding]:
-    from urllib.parse import urlsplit
-
     seen: set[tuple[str, str]] = set()
     for url, location in _urls(manifest):
+        from urllib.parse import urlsplit  # only when there is a URL (~4 ms to import)
+
         if (url, str(location)) in seen:
             continue
         seen.add((url, str(location)))
@@ -48,10 +49,10 @@ def check_urls(manifest: Manifest) -> Iterator[Finding]:
 
 @MANIFEST_CHECKS.check("EA301", "EA304", "EA308", "EA309")
 def check_indexes(manifest: Manifest) -> Iterator[Finding]:
-    from urllib.parse import urlsplit
-
     path = manifest.source.path
     for index in manifest.indexes:
+        from urllib.parse import urlsplit  # only when there is an index
+
         location = parse_origin(index.origin, path)
         if index.kind is IndexKind.EXTRA_INDEX_URL:
             yield Finding(RULES["EA301"], f"extra index {index.url}", location)
