@@ -11,8 +11,8 @@ from benchmarks.report import FAIL, PASS, format_table
 
 SIZES = (50, 200, 800, 3200)
 SMOKE_SIZES = (20, 40)
-ROUNDS = 5  # the largest size runs once a round: five samples give its minimum a fair chance
-PER_ROUND = {50: 8, 200: 4, 800: 2, 3200: 1}  # calls per round: small sizes get more samples
+ROUNDS = 7  # one sample per size and round (see inprocess._rounds)
+PER_ROUND = {50: 8, 200: 4, 800: 2, 3200: 1}  # calls per round, timed together
 SERIES = (
     "parse poetry-lock",
     "parse uv-lock",
