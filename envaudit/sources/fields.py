@@ -34,59 +34,75 @@ def location_kind(location: str, editable: bool = False) -> SourceKind:
     return SourceKind.DIRECTORY
 
 
-# Markers already in the form ``str(Marker(...))`` writes, built only of comparisons of
-# the string-valued PEP 508 variables, and/or and parentheses (what poetry and uv write):
-# they are their own canonical form, so reading them needs no import of packaging (~25 ms).
-# Not here: ``extra`` (packaging normalises its value), ``in``, value-first comparisons,
-# other spacing, and parentheses packaging drops (see is_canonical_marker).
+# Markers that are, or differ only in quote style from, the form ``str(Marker(...))``
+# writes, built only of comparisons of the string-valued PEP 508 variables, and/or and
+# parentheses (what poetry, uv, Pipenv and pylock.toml writers produce): their canonical
+# form is known without importing packaging (~25 ms). Not here: ``extra`` (packaging
+# normalises its value), ``in``, value-first comparisons, other spacing, and parentheses
+# packaging drops (see simple_marker_form).
 _MARKER_VARIABLE = (
     "python_version|python_full_version|os_name|sys_platform|platform_release"
     "|platform_system|platform_version|platform_machine|platform_python_implementation"
     "|implementation_name|implementation_version"
 )
-
-
-# Compiled on first use (a few milliseconds): only locks with markers need it.
-_MARKER_TOKEN = LazyPattern(
-    rf'\(|\)| and | or |(?:{_MARKER_VARIABLE}) (?:===|==|!=|<=|>=|~=|<|>) "[ !#-\[\]-~]*"'
+# A double-quoted value may hold an apostrophe; a single-quoted one holds neither quote
+# (packaging writes every value between double quotes, as is).
+_MARKER_ATOM = (
+    rf"(?:{_MARKER_VARIABLE}) (?:===|==|!=|<=|>=|~=|<|>) "
+    r"""(?:"[ !#-\[\]-~]*"|'[ !#-&(-\[\]-~]*')"""
 )
+# Compiled on first use (a few milliseconds): only locks with markers need it.
+_MARKER_TOKEN = LazyPattern(rf"\(|\)| and | or |{_MARKER_ATOM}")
 
 
-def is_canonical_marker(text: str) -> bool:
-    """Whether ``str(Marker(text)) == text`` can be told without packaging (see above).
+def simple_marker_form(text: str) -> str | None:
+    """``str(Marker(text))`` worked out without packaging, or None when ``text`` is not
+    one of the simple markers described above.
 
-    packaging keeps a group's parentheses only when it joins two or more operands, and
-    drops those around the whole marker.
+    packaging writes values between double quotes, keeps a group's parentheses only when it
+    joins two or more operands, and drops those around the whole marker.
     """
     position, want_operand, first_group_end = 0, True, -1
     match_token = _MARKER_TOKEN.compiled.match
     joiners = [0]  # and/or seen at each open nesting level
+    words: list[str] = []
     while position < len(text):
         token = match_token(text, position)
         if token is None:
-            return False
+            return None
         word = token.group()
         if word == "(":
             if not want_operand:
-                return False
+                return None
             joiners.append(0)
         elif word == ")":
             if want_operand or len(joiners) == 1 or joiners.pop() == 0:
-                return False
+                return None
             if len(joiners) == 1 and first_group_end < 0:
                 first_group_end = token.end()
         elif word in (" and ", " or "):
             if want_operand:
-                return False
+                return None
             joiners[-1] += 1
             want_operand = True
         else:
             if not want_operand:
-                return False
+                return None
             want_operand = False
+            if word.endswith("'"):  # 'value' -> "value" (it holds no quote of either kind)
+                quote = word.index("'")
+                word = f'{word[:quote]}"{word[quote + 1 : -1]}"'
+        words.append(word)
         position = token.end()
     wrapped = text.startswith("(") and first_group_end == len(text)
-    return len(joiners) == 1 and not want_operand and not wrapped
+    if len(joiners) != 1 or want_operand or wrapped:
+        return None
+    return "".join(words)
+
+
+def is_canonical_marker(text: str) -> bool:
+    """Whether ``text`` is already what ``str(Marker(text))`` writes (told without packaging)."""
+    return simple_marker_form(text) == text
 
 
 @lru_cache(maxsize=4096)  # a lock repeats a handful of markers hundreds of times
@@ -94,8 +110,9 @@ def canonical_marker(text: str) -> str | None:
     """``str(Marker(text))``, as packaging's Requirement stores it; None when blank or invalid."""
     if not text:
         return None
-    if is_canonical_marker(text):
-        return text
+    simple = simple_marker_form(text)
+    if simple is not None:
+        return simple
     from packaging.markers import InvalidMarker, Marker
 
     try:

@@ -23,6 +23,7 @@ from envaudit.sources.fields import (
     FULL_SHA,
     local_version,
     location_kind,
+    normalise_marker,
     read_bool,
     read_str_list,
 )
@@ -246,12 +247,4 @@ def _read_source(table: Mapping[str, Any], origin: str, key_path: str) -> Packag
 
 
 def _read_marker(table: Mapping[str, Any], origin: str, key_path: str) -> str | None:
-    written = optional_str(table, "marker", origin, key_path)
-    if written is None or not written.strip():
-        return None
-    from packaging.markers import InvalidMarker, Marker
-
-    try:
-        return str(Marker(written))
-    except (InvalidMarker, RecursionError, ValueError, TypeError):
-        return written.strip()
+    return normalise_marker(optional_str(table, "marker", origin, key_path))

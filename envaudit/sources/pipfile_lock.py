@@ -25,6 +25,7 @@ from envaudit.sources.fields import (
     FULL_SHA,
     local_version,
     location_kind,
+    normalise_marker,
     read_bool,
     read_str_list,
 )
@@ -250,15 +251,7 @@ def _read_hashes(table: Mapping[str, Any], origin: str, key_path: str) -> tuple[
 
 
 def _read_markers(table: Mapping[str, Any], origin: str, key_path: str) -> str | None:
-    written = optional_str(table, "markers", origin, key_path)
-    if written is None or not written.strip():
-        return None
-    from packaging.markers import InvalidMarker, Marker
-
-    try:
-        return str(Marker(written))
-    except (InvalidMarker, RecursionError, ValueError, TypeError):
-        return written.strip()
+    return normalise_marker(optional_str(table, "markers", origin, key_path))
 
 
 def _required_str(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> str:

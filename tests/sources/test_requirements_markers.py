@@ -9,7 +9,7 @@ from packaging.markers import Marker
 
 from envaudit.errors import ParseError
 from envaudit.model import Hash
-from envaudit.sources.fields import canonical_marker, is_canonical_marker
+from envaudit.sources.fields import canonical_marker, is_canonical_marker, simple_marker_form
 from envaudit.sources.requirements_lines import Location
 from envaudit.sources.requirements_specs import _pep508_package, requirement_package
 
@@ -122,3 +122,31 @@ def test_markers_packaging_rewrites_take_the_full_path(marker: str) -> None:
 def test_values_with_apostrophes_and_hashes_are_canonical(marker: str) -> None:
     assert is_canonical_marker(marker)
     assert str(Marker(marker)) == marker
+
+
+@given(_MARKERS)
+def test_single_quoted_markers_get_packagings_double_quotes(marker: str) -> None:
+    single = marker.replace('"', "'")  # generated values hold no quotes of their own
+    form = simple_marker_form(single)
+    assert form == simple_marker_form(marker)  # quote style alone changes nothing...
+    if form is not None:
+        assert form == str(Marker(single))  # ...and the form is packaging's
+    assert canonical_marker.__wrapped__(single) == str(Marker(single))
+
+
+@given(st.text(alphabet="python_versys =<>!~\"'andor()3.8", max_size=60))
+def test_any_simple_form_found_is_packagings(text: str) -> None:
+    form = simple_marker_form(text)
+    if form is not None:
+        assert form == str(Marker(text))
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "python_version >= '3.7'",
+        "sys_platform == 'win32' and (os_name == 'nt' or os_name == \"posix\")",
+    ],
+)
+def test_pipenv_and_pylock_style_markers_skip_packaging(marker: str) -> None:
+    assert simple_marker_form(marker) == str(Marker(marker))
