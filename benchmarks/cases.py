@@ -217,17 +217,11 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
         commands.append(_python("tomllib-json", _BARE_TOMLLIB, lock))
         commands.append(_python("library-json", _LIBRARY_JSON, lock))
     if selected("T3"):
-        uv = str(LARGEST_UV_LOCK)
-        commands.append(_python("library-json-uv", _LIBRARY_JSON, uv))
-        commands.append(_python("tomllib-json-uv", _BARE_TOMLLIB, uv))
-        commands.append(_python("parse-uv", _LIBRARY_PARSE, uv))
-        commands.append(_python("tomllib-uv", _BARE_TOMLLIB_PARSE, uv))
+        bare = (_BARE_TOMLLIB, _BARE_TOMLLIB_PARSE)
+        commands.extend(_largest_lock("uv", LARGEST_UV_LOCK, "tomllib", *bare))
     if selected("T6"):
-        pixi = str(LARGEST_PIXI_LOCK)
-        commands.append(_python("library-json-pixi", _LIBRARY_JSON, pixi))
-        commands.append(_python("pyyaml-json-pixi", _BARE_YAML, pixi))
-        commands.append(_python("parse-pixi", _LIBRARY_PARSE, pixi))
-        commands.append(_python("pyyaml-pixi", _BARE_YAML_PARSE, pixi))
+        bare = (_BARE_YAML, _BARE_YAML_PARSE)
+        commands.extend(_largest_lock("pixi", LARGEST_PIXI_LOCK, "pyyaml", *bare))
         real = str(REAL_POETRY_LOCK)
         commands.append(_envaudit("show-json-real", ["show", "--format", "json", real], cwd))
         commands.append(_python("tomllib-json-real", _BARE_TOMLLIB, real))
@@ -244,6 +238,20 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
     if selected("T9"):
         commands.append(_python("import-cli", "import envaudit.cli"))
     return Plan(tuple(commands), data)
+
+
+def _largest_lock(
+    tag: str, lock: Path, baseline: str, bare_json: str, bare_parse: str
+) -> list[Command]:
+    """One lock read four ways: envaudit and the bare parser, each with and without writing
+    JSON (``library-json-TAG``, ``BASELINE-json-TAG``, ``parse-TAG``, ``BASELINE-TAG``)."""
+    path = str(lock)
+    return [
+        _python(f"library-json-{tag}", _LIBRARY_JSON, path),
+        _python(f"{baseline}-json-{tag}", bare_json, path),
+        _python(f"parse-{tag}", _LIBRARY_PARSE, path),
+        _python(f"{baseline}-{tag}", bare_parse, path),
+    ]
 
 
 def _capture_commands(scripts: tuple[str, str], data: Inputs, peers: Peers | None) -> list[Command]:

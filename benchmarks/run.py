@@ -229,6 +229,21 @@ def _process_floor(results: cases.Results, name: str, f: float, target: float) -
     return floor / f
 
 
+# case -> (the floor process, what it measures, what the rest of the case adds)
+_PROCESS_FLOORS = {
+    "T1": (
+        "floor-help",
+        "click's import plus the --help of an empty click group takes",
+        "envaudit's command table and imports",
+    ),
+    "T2": (
+        "floor-check",
+        "click dispatching one empty subcommand that takes the same file takes",
+        "reading, checking and reporting 400 pins",
+    ),
+}
+
+
 def _added_import(results: cases.Results, name: str) -> float | None:
     """Milliseconds ``import-base-<name>`` takes over ``import-base`` (never below zero)."""
     base, more = _ms(results, "import-base"), _ms(results, f"import-base-{name}")
@@ -238,24 +253,14 @@ def _added_import(results: cases.Results, name: str) -> float | None:
 def _floor_text(row: Row, results: cases.Results, f: float) -> str | None:
     """Why a missed target cannot be met, or None when its floor leaves room (a plain FAIL)."""
     ratio, target = row.ratio or 0.0, row.target or 0.0
-    if row.title == "envaudit --help":
-        share = _process_floor(results, "floor-help", f, target)
+    if row.case in _PROCESS_FLOORS:
+        name, floor_is, rest = _PROCESS_FLOORS[row.case]
+        share = _process_floor(results, name, f, target)
         if share is None:
             return None
         return (
-            f"click's import plus the --help of an empty click group take {share:.2f}×F "
-            f"by themselves (the required CLI framework), {share / target:.0%} of the "
-            f"≤ {target:g}×F budget; envaudit's command table and imports add "
-            f"{ratio - share:.2f}×F."
-        )
-    if row.case == "T2":
-        share = _process_floor(results, "floor-check", f, target)
-        if share is None:
-            return None
-        return (
-            f"click dispatching one empty subcommand that takes the same file takes "
-            f"{share:.2f}×F by itself (the required CLI framework), {share / target:.0%} of "
-            f"the ≤ {target:g}×F budget; reading, checking and reporting 400 pins add "
+            f"{floor_is} {share:.2f}×F by itself (the required CLI framework), "
+            f"{share / target:.0%} of the ≤ {target:g}×F budget; {rest} add "
             f"{ratio - share:.2f}×F."
         )
     if not row.baseline:
