@@ -41,15 +41,17 @@ _NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
 _INNERMOST_PAIR = re.compile(rb"[\[{][\]}]")
 
 
-def flow_depth_bound(text: str) -> int:
+def flow_depth_bound(text: str | bytes) -> int:
     """An upper bound of the ``[``/``{`` nesting in ``text`` (brackets in strings count too),
-    or some value over :data:`MAX_NESTING` when the nesting is deeper than that.
+    or some value over :data:`MAX_NESTING` when the nesting is deeper than that. ``text``
+    may be given already encoded as UTF-8.
 
     Each pass removes the innermost opener-closer pairs, one level, in C; what is left is
     stray closers then unclosed openers, which count as open. (A loop over each bracket
     found by a regex took ~4 ms on a 380 KB uv.lock; this takes ~1 ms.)
     """
-    brackets = text.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    brackets = data.translate(None, _NOT_BRACKETS)
     levels = 0
     while levels <= MAX_NESTING:
         inner = _INNERMOST_PAIR.sub(b"", brackets)
@@ -97,10 +99,11 @@ def check_nesting(value: Any, origin: str, kind: str) -> None:
 _NOT_DOTS_OR_NEWLINES = bytes(byte for byte in range(256) if byte not in b".\n")
 
 
-def _check_toml_keys(text: str, origin: str) -> None:
+def _check_toml_keys(text: str, data: bytes, origin: str) -> None:
+    """``data`` is ``text`` as UTF-8 (encoded once for this and the nesting bound)."""
     if text.count(".") < MAX_KEY_PARTS:
         return
-    dots = text.encode("utf-8", "surrogatepass").translate(None, _NOT_DOTS_OR_NEWLINES)
+    dots = data.translate(None, _NOT_DOTS_OR_NEWLINES)
     if max(map(len, dots.split(b"\n"))) < MAX_KEY_PARTS:  # no line has that many dots
         return
     message = f"invalid TOML: a dotted key with more than {MAX_KEY_PARTS} parts"
@@ -117,7 +120,8 @@ def load_toml(text: str, origin: str) -> dict[str, Any]:
     """
     import tomllib
 
-    _check_toml_keys(text, origin)
+    data = text.encode("utf-8", "surrogatepass")
+    _check_toml_keys(text, data, origin)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -132,7 +136,7 @@ def load_toml(text: str, origin: str) -> dict[str, Any]:
         raise ParseError(origin, f"invalid TOML: {TOO_DEEP}", line=too_deep_line(text)) from None
     except ValueError as exc:  # e.g. an integer literal over Python's digit limit
         raise ParseError(origin, f"invalid TOML: {exc}") from None
-    if flow_depth_bound(text) > MAX_NESTING - MAX_KEY_PARTS:
+    if flow_depth_bound(data) > MAX_NESTING - MAX_KEY_PARTS:
         check_nesting(document, origin, "TOML")
     return document
 

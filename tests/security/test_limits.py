@@ -341,6 +341,7 @@ def _depth_by_counting(text: str) -> int:
 @given(st.text(alphabet="[]{}a\"'é\n", max_size=300))
 def test_flow_depth_bound_never_underestimates(text: str) -> None:
     bound = flow_depth_bound(text)
+    assert flow_depth_bound(text.encode("utf-8")) == bound  # the form load_toml passes
     assert bound >= _depth_by_counting(text) or bound > MAX_NESTING
 
 
