@@ -100,11 +100,6 @@ def simple_marker_form(text: str) -> str | None:
     return "".join(words)
 
 
-def is_canonical_marker(text: str) -> bool:
-    """Whether ``text`` is already what ``str(Marker(text))`` writes (told without packaging)."""
-    return simple_marker_form(text) == text
-
-
 @lru_cache(maxsize=4096)  # a lock repeats a handful of markers hundreds of times
 def canonical_marker(text: str) -> str | None:
     """``str(Marker(text))``, as packaging's Requirement stores it; None when blank or invalid."""

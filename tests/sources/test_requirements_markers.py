@@ -9,12 +9,17 @@ from packaging.markers import Marker
 
 from envaudit.errors import ParseError
 from envaudit.model import Hash
-from envaudit.sources.fields import canonical_marker, is_canonical_marker, simple_marker_form
+from envaudit.sources.fields import canonical_marker, simple_marker_form
 from envaudit.sources.requirements_lines import Location
 from envaudit.sources.requirements_specs import _pep508_package, requirement_package
 
 LOCATION = Location("r.txt", "r.txt:3", line=3)
 HASHES = (Hash("sha256", "a" * 64),)
+
+
+def is_canonical_marker(text: str) -> bool:
+    """Whether the scanner tells, without packaging, that ``text`` is packaging's own form."""
+    return simple_marker_form(text) == text
 
 
 @pytest.mark.parametrize(
