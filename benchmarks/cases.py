@@ -21,7 +21,8 @@ SAMPLES = REPO / "samples"
 REAL_POETRY_LOCK = SAMPLES / "poetry-lock" / "UCSD-E4E__baboons-on-the-move__poetry.lock.x86_64"
 REAL_CONDA_LOCK = SAMPLES / "conda-lock" / "Clay-foundation__model__conda-lock.yml"
 
-# The modules `import envaudit.cli` must not load (tests/test_import_guard.py checks the same).
+# The modules importing the click app (`envaudit.cli.commands`, what `envaudit --help` loads)
+# must not load (tests/test_import_guard.py checks the same).
 FORBIDDEN = ("deepdiff", "tomlkit", "ruamel", "pynvml", "importlib.metadata")
 
 _BARE_TOMLLIB = (
@@ -31,7 +32,7 @@ _BARE_TOMLLIB = (
     "sys.stdout.write(json.dumps(data))\n"
 )
 _GUARD = (
-    "import sys, envaudit.cli\n"
+    "import sys, envaudit.cli.commands\n"
     f"forbidden = {FORBIDDEN!r}\n"
     "print(','.join(sorted(m for m in sys.modules\n"
     "    if any(m == f or m.startswith(f + '.') for f in forbidden))))\n"
@@ -236,7 +237,7 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
     if scripts is not None:
         commands.extend(_capture_commands(scripts, data, peers))
     if selected("T9"):
-        commands.append(_python("import-cli", "import envaudit.cli"))
+        commands.append(_python("import-cli", "import envaudit.cli.commands"))
     return Plan(tuple(commands), data)
 
 
@@ -277,7 +278,7 @@ def _capture_commands(scripts: tuple[str, str], data: Inputs, peers: Peers | Non
 
 
 def import_guard() -> list[str]:
-    """The forbidden modules ``import envaudit.cli`` loads (should be none)."""
+    """The forbidden modules ``import envaudit.cli.commands`` loads (should be none)."""
     result = subprocess.run(
         [interpreter(), "-c", _GUARD],
         capture_output=True,

@@ -288,7 +288,7 @@ def guard_row(results: cases.Results) -> Row:
     verdict = FAIL if loaded else PASS
     return Row(
         "T9",
-        "import envaudit.cli",
+        "import envaudit.cli.commands",
         "ms",
         _ms(results, "import-cli"),
         "F",

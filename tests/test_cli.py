@@ -212,7 +212,7 @@ def test_credentials_never_printed(
 
 
 def test_input_format_choices_match_the_registry() -> None:
-    from envaudit.cli import _INPUT_FORMATS
+    from envaudit.cli.common import INPUT_FORMATS as _INPUT_FORMATS
     from envaudit.sources.registry import FORMATS
 
     assert set(_INPUT_FORMATS) == set(FORMATS)

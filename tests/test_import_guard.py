@@ -1,4 +1,4 @@
-"""`import envaudit.cli` stays light: heavy or optional modules load only when needed."""
+"""The click app stays light: heavy or optional modules load only when a command needs them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ FORBIDDEN = (
 
 def test_cli_import_does_not_load_heavy_modules() -> None:
     code = (
-        "import sys, envaudit.cli\n"
+        "import sys, envaudit.cli.commands\n"
         f"bad = [m for m in sys.modules if any(m == f or m.startswith(f + '.') for f in {FORBIDDEN!r})]\n"
         "print(','.join(bad))\n"
     )

@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 import pytest
 
-from envaudit import cli
+from envaudit.cli import commands as cli
+from envaudit.cli import main
 from tests.security.secret_corpus import BROKEN, CORPUS, S, write_corpus
 
 CAPTURE_SEED = Path(__file__).parents[1] / "fuzz" / "seeds" / "capture" / "gpu_node_cu121.json"
@@ -215,6 +216,6 @@ def command_formats() -> list[tuple[str, str]]:
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = cli.main(args)
+    code = main(args)
     captured = capsys.readouterr()
     return code, captured.out, captured.err

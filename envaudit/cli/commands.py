@@ -1,11 +1,11 @@
-"""The command line: the only module that prints, exits or knows about click.
+"""The click application: every command, its options and its help text.
 
-Every command imports what it needs inside its body, so ``envaudit --help`` stays fast.
+Every command imports what it needs inside its body, so ``envaudit --help`` stays fast. Shared
+pieces, and everything ``check`` needs, are in ``envaudit.cli.common``, which has no click.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -13,71 +13,37 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from envaudit import __version__
+from envaudit.cli.common import (
+    DEFAULT_MAX_SIZE,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    FAIL_ON_LEVELS,
+    INPUT_FORMATS,
+    REPORT_FORMATS,
+    emit,
+    fail_on_level,
+    handled_error,
+    load_input,
+    read_config,
+    render_report,
+    rule_selection,
+    run_check,
+)
 
 if TYPE_CHECKING:
-    from envaudit.analysis.report import FailOn, Report
-    from envaudit.config import Config
+    from envaudit.analysis.report import Report
     from envaudit.model import Manifest
 
 _F = TypeVar("_F", bound=Callable[..., object])
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-
 _FORMATS = ("text", "json")
-_INPUT_FORMATS = (
-    "requirements",
-    "pip-freeze",
-    "conda-env",
-    "conda-explicit",
-    "poetry-lock",
-    "uv-lock",
-    "pipfile-lock",
-    "pdm-lock",
-    "pylock",
-    "conda-lock",
-    "pixi-lock",
-    "dockerfile",
-    "capture",
-    "manifest",
-)
-
-
-def _load(
-    path: str,
-    fmt: str | None,
-    allow_outside: bool,
-    max_size: int,
-    platform: str | None = None,
-) -> Manifest:
-    import os
-
-    from envaudit.loader import load
-
-    if ":" in path and not os.path.exists(path):  # noqa: PTH110 - REV:PATH reads from git
-        from envaudit import gitrev
-
-        if gitrev.split_revision_argument(path) is not None:
-            options = gitrev.LoadOptions(fmt, allow_outside, max_size)
-            manifest = gitrev.load_revision_argument(path, options)
-            return manifest if platform is None else _on_platform(manifest, platform)
-    manifest = load(path, fmt=fmt, allow_outside=allow_outside, max_size=max_size)
-    if platform is not None:
-        from envaudit.analysis.platforms import select_platform
-
-        manifest = select_platform(manifest, platform)
-    return manifest
-
-
-def _emit(text: str) -> None:
-    click.echo(text, nl=False)
 
 
 _from_option = click.option(
     "--from",
     "input_format",
-    type=click.Choice(_INPUT_FORMATS),
+    type=click.Choice(INPUT_FORMATS),
     default=None,
     help="Input format (default: detected from content and file name).",
 )
@@ -95,19 +61,18 @@ _platform_option = click.option(
 _max_size_option = click.option(
     "--max-size",
     type=click.IntRange(min=1),
-    default=64 * 1024 * 1024,
+    default=DEFAULT_MAX_SIZE,
     show_default=True,
     help="Refuse input files larger than this many bytes.",
 )
 
 
-_REPORT_FORMATS = ("text", "json", "markdown", "sarif", "github", "html")
 _report_format_option = click.option(
-    "--format", "output_format", type=click.Choice(_REPORT_FORMATS), default="text"
+    "--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text"
 )
 _fail_on_option = click.option(
     "--fail-on",
-    type=click.Choice(("error", "warning", "note", "never")),
+    type=click.Choice(FAIL_ON_LEVELS),
     default=None,
     help="Exit 1 when a finding is at or above this severity (default: error).",
 )
@@ -117,45 +82,6 @@ _select_option = click.option(
 _ignore_option = click.option(
     "--ignore", multiple=True, help="Skip these rules (ids or prefixes, comma-separated)."
 )
-
-
-def _config() -> Config:
-    import os
-
-    from envaudit.config import find_config
-
-    return find_config(os.getcwd())  # noqa: PTH109 (pathlib costs ~8 ms to import)
-
-
-def _selection(
-    config: Config, select: tuple[str, ...], ignore: tuple[str, ...]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Command-line --select replaces the config's; --ignore adds to it."""
-    from envaudit.config import split_rule_ids
-
-    return split_rule_ids(select) or config.select, split_rule_ids(ignore) + config.ignore
-
-
-def _fail_on(config: Config, fail_on: str | None) -> FailOn:
-    from envaudit.analysis.report import FailOn
-
-    return FailOn(fail_on or config.fail_on or "error")
-
-
-def _color() -> bool:
-    import os
-
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _render_report(report: Report, output_format: str) -> str:
-    if output_format == "text":
-        from envaudit.formats.text import render_report
-
-        return render_report(report, color=_color())
-    module = importlib.import_module(f"envaudit.formats.{output_format}")
-    rendered: str = module.render_report(report)
-    return rendered
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,12 +106,12 @@ def show(
     max_size: int,
 ) -> int:
     """Print the normalized manifest of FILE."""
-    manifest = _load(file, input_format, allow_outside, max_size, platform)
+    manifest = load_input(file, input_format, allow_outside, max_size, platform)
     if output_format == "json":
         from envaudit.formats import json as renderer
     else:
         from envaudit.formats import text as renderer  # type: ignore[no-redef]
-    _emit(renderer.render_manifest(manifest))
+    emit(renderer.render_manifest(manifest))
     return EXIT_OK
 
 
@@ -218,8 +144,8 @@ def _on_platform(manifest: Manifest, platform: str) -> Manifest:
 @_select_option
 @_ignore_option
 @_from_option
-@click.option("--from-old", type=click.Choice(_INPUT_FORMATS), help="Input format of OLD.")
-@click.option("--from-new", type=click.Choice(_INPUT_FORMATS), help="Input format of NEW.")
+@click.option("--from-old", type=click.Choice(INPUT_FORMATS), help="Input format of OLD.")
+@click.option("--from-new", type=click.Choice(INPUT_FORMATS), help="Input format of NEW.")
 @_platform_option
 @_allow_outside_option
 @_max_size_option
@@ -254,16 +180,16 @@ def diff(
     if len(files) != 2:
         raise click.UsageError("expected OLD and NEW (or --git REV [FILES]...)")
     old, new = files
-    config = _config()
-    left = _load(old, from_old or input_format, allow_outside, max_size, platform)
-    right = _load(new, from_new or input_format, allow_outside, max_size, platform)
-    chosen, skipped = _selection(config, select, ignore)
+    config = read_config()
+    left = load_input(old, from_old or input_format, allow_outside, max_size, platform)
+    right = load_input(new, from_new or input_format, allow_outside, max_size, platform)
+    chosen, skipped = rule_selection(config, select, ignore)
     report = diff_report(left, right, select=chosen, ignore=skipped)
-    _emit(_render_report(report, output_format))
+    emit(render_report(report, output_format))
     assert report.diff is not None
     if exit_code and not report.diff.is_empty:
         return EXIT_FINDINGS
-    return EXIT_FINDINGS if report.fails(_fail_on(config, fail_on)) else EXIT_OK
+    return EXIT_FINDINGS if report.fails(fail_on_level(config, fail_on)) else EXIT_OK
 
 
 def _diff_git(
@@ -293,18 +219,18 @@ def _diff_git(
         )
     options = gitrev.LoadOptions(input_format, allow_outside, max_size)
     pairs = gitrev.revision_pairs(rev, files, options)
-    config = _config()
-    chosen, skipped = _selection(config, select, ignore)
+    config = read_config()
+    chosen, skipped = rule_selection(config, select, ignore)
     reports = []
     for pair in pairs:
         old, new = pair.old, pair.new
         if platform is not None:
             old, new = _on_platform(old, platform), _on_platform(new, platform)
         reports.append(diff_report(old, new, select=chosen, ignore=skipped))
-    _emit(_render_reports(reports, output_format, since=rev or "the first commit"))
+    emit(_render_reports(reports, output_format, since=rev or "the first commit"))
     if exit_code and any(report.diff and not report.diff.is_empty for report in reports):
         return EXIT_FINDINGS
-    threshold = _fail_on(config, fail_on)
+    threshold = fail_on_level(config, fail_on)
     return EXIT_FINDINGS if any(report.fails(threshold) for report in reports) else EXIT_OK
 
 
@@ -315,29 +241,29 @@ def _render_reports(reports: Sequence[Report], output_format: str, *, since: str
 
         from envaudit import pretty_json
 
-        documents = [json.loads(_render_report(report, "json")) for report in reports]
+        documents = [json.loads(render_report(report, "json")) for report in reports]
         return pretty_json.dumps(documents) + "\n"
     if output_format in {"sarif", "github"}:
         from envaudit.gitrev import merge_reports
 
-        return _render_report(merge_reports(reports), output_format)
+        return render_report(merge_reports(reports), output_format)
     if not reports:
         heading = "### envaudit diff\n\n" if output_format == "markdown" else "diff: "
         return f"{heading}no lock or environment file changed since {since}\n"
     if output_format == "text":
-        return "\n".join(_render_report(report, output_format) for report in reports)
+        return "\n".join(render_report(report, output_format) for report in reports)
     if output_format != "markdown":  # a whole-page format: one document per command
         if len(reports) > 1:
             from envaudit.errors import UsageError
 
             raise UsageError(f"--format {output_format} shows one file; name it after --git REV")
-        return _render_report(reports[0], output_format)
+        return render_report(reports[0], output_format)
     from envaudit.formats.markdown import MAX_CHARS
 
     budget = MAX_CHARS - 256  # room for a wrapper such as the Action's comment marker
     parts: list[str] = []
     for position, report in enumerate(reports):
-        used, text = sum(len(part) for part in parts), _render_report(report, "markdown")
+        used, text = sum(len(part) for part in parts), render_report(report, "markdown")
         if used + len(text) > budget - 80:  # keep 80 for the closing "more files" line
             text = "\n".join(text.split("\n")[:4]) + "\n\n> Details left out (comment limit).\n"
         if used + len(text) > budget - 80:
@@ -372,14 +298,9 @@ def check(
     ending in `# envaudit: ignore[EA101]` silences that rule there; `[tool.envaudit]` in
     pyproject.toml may set select, ignore and fail-on.
     """
-    from envaudit.api import check_manifests
-
-    config = _config()
-    manifests = [_load(file, input_format, allow_outside, max_size) for file in files]
-    chosen, skipped = _selection(config, select, ignore)
-    report = check_manifests(manifests, select=chosen, ignore=skipped)
-    _emit(_render_report(report, output_format))
-    return EXIT_FINDINGS if report.fails(_fail_on(config, fail_on)) else EXIT_OK
+    return run_check(
+        files, output_format, fail_on, select, ignore, input_format, allow_outside, max_size
+    )
 
 
 @cli.command()
@@ -397,7 +318,7 @@ def rules(output_format: str) -> int:
         from envaudit.formats.markdown import render_rules
     else:
         from envaudit.formats.text import render_rules
-    _emit(render_rules(listing))
+    emit(render_rules(listing))
     return EXIT_OK
 
 
@@ -488,7 +409,7 @@ def verify(
 
     if python_path and prefix:
         raise UsageError("--python and --prefix are mutually exclusive")
-    manifest = _load(lock, input_format, allow_outside, max_size)
+    manifest = load_input(lock, input_format, allow_outside, max_size)
     if prefix:
         target, live_capture = prefix, capture_machine(prefix=prefix, include_meta=False)
     else:
@@ -497,7 +418,7 @@ def verify(
     live = capture_to_manifest(live_capture, text="", origin=target)
     result = verify_environment(manifest, live_capture, live, target=target,
                                 allow_extra=allow_extra)  # fmt: skip
-    _emit(render_json(result) if output_format == "json" else render_text(result))
+    emit(render_json(result) if output_format == "json" else render_text(result))
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
 
@@ -507,7 +428,7 @@ _EXPORT_TARGETS = ("requirements", "pylock", "environment", "explicit")
 def _write_output(text: str, output: str, *, encoding: str = "utf-8") -> None:
     """``-`` writes to stdout; a path is replaced atomically (temp file + rename)."""
     if output == "-":
-        _emit(text)
+        emit(text)
         return
     from envaudit.atomic import atomic_write
 
@@ -545,7 +466,7 @@ def pin(
     from envaudit.writers.pin import file_encoding, pin_environment
 
     text = read_file(Path(env_file), env_file, max_size=max_size)
-    locked = _load(source, None, False, max_size)
+    locked = load_input(source, None, False, max_size)
     result = pin_environment(text, locked, origin=env_file, platform=platform)
     for note in result.notes:
         click.echo(note, err=True)
@@ -557,7 +478,7 @@ def pin(
         click.echo(change.describe(env_file), err=True)
     target = output or env_file
     if target == "-":
-        _emit(result.text)
+        emit(result.text)
     elif result.changes or target != env_file:
         with Path(env_file).open("rb") as stream:
             encoding, bom = file_encoding(stream.read(4))
@@ -591,7 +512,7 @@ def export(
     from envaudit.loader import read_file
     from envaudit.writers.interface import export_manifest
 
-    manifest = _load(source, input_format, allow_outside, max_size)
+    manifest = load_input(source, input_format, allow_outside, max_size)
     source_text = None
     if target == "pylock" and Path(source).is_file():  # per-file URLs the manifest omits
         source_text = read_file(Path(source), source, max_size=max_size)
@@ -638,7 +559,7 @@ def audit(
     from envaudit.formats.audit_summary import render_audit
 
     config = find_config(Path(directory).resolve())
-    chosen, skipped = _selection(config, select, ignore)
+    chosen, skipped = rule_selection(config, select, ignore)
     result = audit_directory(
         directory,
         excludes=exclude + config.exclude,
@@ -646,9 +567,9 @@ def audit(
         ignore=skipped,
         max_size=max_size,
     )
-    report_text = _render_report(result.report, output_format)
-    _emit(render_audit(result, output_format, report_text))
-    return EXIT_FINDINGS if result.report.fails(_fail_on(config, fail_on)) else EXIT_OK
+    report_text = render_report(result.report, output_format)
+    emit(render_audit(result, output_format, report_text))
+    return EXIT_FINDINGS if result.report.fails(fail_on_level(config, fail_on)) else EXIT_OK
 
 
 class _DelayedProgress:
@@ -734,8 +655,8 @@ def fleet(
     """
     from envaudit.fleet.inputs import FleetOptions, analyse_fleet, default_jobs, expand_arguments
 
-    config = _config()
-    chosen, skipped = _selection(config, select, ignore)
+    config = read_config()
+    chosen, skipped = rule_selection(config, select, ignore)
     options = FleetOptions(
         examples=examples,
         ignore_fields=ignore_field,
@@ -762,7 +683,7 @@ def fleet(
     _write_output(text, output)
     if exit_code and any(not cluster.is_baseline for cluster in report.clusters):
         return EXIT_FINDINGS
-    return EXIT_FINDINGS if report.fails(_fail_on(config, fail_on).value) else EXIT_OK
+    return EXIT_FINDINGS if report.fails(fail_on_level(config, fail_on).value) else EXIT_OK
 
 
 @cli.command(name="log")
@@ -801,8 +722,8 @@ def log_command(
     from envaudit import gitrev, history
     from envaudit.fleet.inputs import default_jobs
 
-    config = _config()
-    chosen, skipped = _selection(config, select, ignore)
+    config = read_config()
+    chosen, skipped = rule_selection(config, select, ignore)
     options = history.LogOptions(
         load=gitrev.LoadOptions(input_format, allow_outside, max_size),
         select=chosen,
@@ -832,9 +753,8 @@ def log_command(
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 findings/differences, 2 usage/parse error)."""
-    args = list(sys.argv[1:] if argv is None else argv)
+def run(args: list[str]) -> int:
+    """Run one command line through click; returns the exit code (see ``envaudit.cli.main``)."""
     try:
         result = cli.main(args=args, prog_name="envaudit", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -848,13 +768,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
-        # imported here, not at the top: `envaudit --help` never needs them, and any command
-        # that raised one has loaded envaudit.errors already
-        from envaudit.errors import EnvauditError
-        from envaudit.redact import redact_text
-
-        if not isinstance(exc, EnvauditError):
+        code = handled_error(exc)
+        if code is None:
             raise
-        click.echo(redact_text(str(exc)), err=True)
-        return EXIT_USAGE
+        return code
     return int(result) if isinstance(result, int) else EXIT_OK

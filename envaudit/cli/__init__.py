@@ -1,0 +1,72 @@
+"""The command line: the only package that prints or exits; ``commands`` is the click app.
+
+``envaudit check`` command lines such as the pre-commit hook's are read without importing
+click (``fast_check``); every other command line, and any ``check`` line that is not plain,
+goes to click.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from envaudit.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "main"]
+
+
+class _QuietFlush:
+    """A stream whose reader went away: later flushes (at exit too) do nothing, as in click."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def flush(self) -> None:
+        import contextlib  # only after a broken pipe
+
+        with contextlib.suppress(OSError):
+            self._stream.flush()  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _check_without_click(args: list[str]) -> int | None:
+    from envaudit.cli.fast_check import parse_check
+
+    request = parse_check(args)
+    if request is None:
+        return None
+    from envaudit.cli.common import handled_error, run_check
+
+    try:
+        return run_check(
+            request.files,
+            request.output_format,
+            request.fail_on,
+            request.select,
+            request.ignore,
+            request.input_format,
+            request.allow_outside,
+            request.max_size,
+        )
+    except BrokenPipeError:  # click's rule for a closed pipe inside a command: exit 1
+        sys.stdout = _QuietFlush(sys.stdout)
+        sys.stderr = _QuietFlush(sys.stderr)
+        return EXIT_FINDINGS
+    except Exception as exc:
+        code = handled_error(exc)
+        if code is None:
+            raise
+        return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 findings/differences, 2 usage/parse error)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    code = _check_without_click(args)
+    if code is not None:
+        return code
+    from envaudit.cli.commands import run
+
+    return run(args)

@@ -1,0 +1,154 @@
+"""What the click commands and the click-free ``check`` path share: loading, output, exit codes.
+
+Nothing here imports click: ``envaudit check`` as a pre-commit hook runs without it
+(``envaudit/cli/fast_check.py``), and must behave exactly as the click command does.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from envaudit.sources.lazy_regex import LazyPattern
+
+if TYPE_CHECKING:
+    from envaudit.analysis.report import FailOn, Report
+    from envaudit.config import Config
+    from envaudit.model import Manifest
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+INPUT_FORMATS = (
+    "requirements",
+    "pip-freeze",
+    "conda-env",
+    "conda-explicit",
+    "poetry-lock",
+    "uv-lock",
+    "pipfile-lock",
+    "pdm-lock",
+    "pylock",
+    "conda-lock",
+    "pixi-lock",
+    "dockerfile",
+    "capture",
+    "manifest",
+)
+REPORT_FORMATS = ("text", "json", "markdown", "sarif", "github", "html")
+FAIL_ON_LEVELS = ("error", "warning", "note", "never")
+DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+
+# click.echo's rule: escape sequences are dropped when the stream is not a terminal
+_ANSI = LazyPattern(r"\033\[[;?0-9]*[a-zA-Z]")
+
+
+def emit(text: str, *, err: bool = False) -> None:
+    """Write ``text`` as is to stdout (or stderr), as ``click.echo(text, nl=False)`` would."""
+    stream = sys.stderr if err else sys.stdout
+    if "\033" in text and not stream.isatty():
+        text = _ANSI.compiled.sub("", text)
+    stream.write(text)
+    stream.flush()
+
+
+def load_input(
+    path: str,
+    fmt: str | None,
+    allow_outside: bool,
+    max_size: int,
+    platform: str | None = None,
+) -> Manifest:
+    """A file, or ``REV:PATH`` read from git, as a manifest (one platform's, when asked)."""
+    import os
+
+    from envaudit.loader import load
+
+    manifest: Manifest | None = None
+    if ":" in path and not os.path.exists(path):  # noqa: PTH110 - REV:PATH reads from git
+        from envaudit import gitrev
+
+        if gitrev.split_revision_argument(path) is not None:
+            options = gitrev.LoadOptions(fmt, allow_outside, max_size)
+            manifest = gitrev.load_revision_argument(path, options)
+    if manifest is None:
+        manifest = load(path, fmt=fmt, allow_outside=allow_outside, max_size=max_size)
+    if platform is not None:
+        from envaudit.analysis.platforms import select_platform
+
+        manifest = select_platform(manifest, platform)
+    return manifest
+
+
+def read_config() -> Config:
+    """``[tool.envaudit]`` of the nearest pyproject.toml above the working directory."""
+    import os
+
+    from envaudit.config import find_config
+
+    return find_config(os.getcwd())  # noqa: PTH109 (pathlib costs ~8 ms to import)
+
+
+def rule_selection(
+    config: Config, select: tuple[str, ...], ignore: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Command-line --select replaces the config's; --ignore adds to it."""
+    from envaudit.config import split_rule_ids
+
+    return split_rule_ids(select) or config.select, split_rule_ids(ignore) + config.ignore
+
+
+def fail_on_level(config: Config, fail_on: str | None) -> FailOn:
+    from envaudit.analysis.report import FailOn
+
+    return FailOn(fail_on or config.fail_on or "error")
+
+
+def render_report(report: Report, output_format: str) -> str:
+    if output_format == "text":
+        import os
+
+        from envaudit.formats.text import render_report as render_text
+
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        return render_text(report, color=color)
+    import importlib
+
+    module = importlib.import_module(f"envaudit.formats.{output_format}")
+    rendered: str = module.render_report(report)
+    return rendered
+
+
+def run_check(
+    files: tuple[str, ...],
+    output_format: str,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    input_format: str | None,
+    allow_outside: bool,
+    max_size: int,
+) -> int:
+    """``envaudit check``: print the report; exit 1 when a finding reaches --fail-on."""
+    from envaudit.api import check_manifests
+
+    config = read_config()
+    manifests = [load_input(file, input_format, allow_outside, max_size) for file in files]
+    chosen, skipped = rule_selection(config, select, ignore)
+    report = check_manifests(manifests, select=chosen, ignore=skipped)
+    emit(render_report(report, output_format))
+    return EXIT_FINDINGS if report.fails(fail_on_level(config, fail_on)) else EXIT_OK
+
+
+def handled_error(exc: Exception) -> int | None:
+    """The exit code for an error envaudit reports in one line; None for a bug (re-raise)."""
+    # imported here, not at the top: `envaudit --help` never needs them, and any command
+    # that raised an EnvauditError has loaded envaudit.errors already
+    from envaudit.errors import EnvauditError
+    from envaudit.redact import redact_text
+
+    if not isinstance(exc, EnvauditError):
+        return None
+    emit(redact_text(str(exc)) + "\n", err=True)
+    return EXIT_USAGE

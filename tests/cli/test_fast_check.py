@@ -1,0 +1,226 @@
+"""`envaudit check` without click: the same answers as the click command, or click decides."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from envaudit.cli import commands, main
+from envaudit.cli.fast_check import _REPEATABLE, CHECK_OPTIONS, CheckRequest, parse_check
+from envaudit.record import fields
+from tests.conftest import ROOT
+
+REQ = "samples/requirements/Stability-AI__stablediffusion__requirements.txt"
+HASHED = "samples/requirements/crafted-hash-change__v1.txt"
+CUDA = "samples/requirements/crafted-cuda-swap__v1.txt"
+POETRY = "samples/poetry-lock/huggingface__text-generation-inference__server-poetry-lock__v1.lock"
+
+# command lines the hook, CI jobs and people write: read without click
+PLAIN = [
+    ["check", REQ],
+    ["check", "--fail-on", "warning", REQ, HASHED],
+    ["check", "--fail-on=note", CUDA],
+    ["check", REQ, "--fail-on", "never"],
+    ["check", "--format", "json", CUDA],
+    ["check", "--format=sarif", REQ],
+    ["check", "--format", "markdown", REQ, CUDA],
+    ["check", "--format", "github", CUDA],
+    ["check", "--format", "html", HASHED],
+    ["check", "--select", "EA1", "--select=ea5", CUDA],
+    ["check", "--ignore", "EA101,EA102", "--ignore=EA5", REQ],
+    ["check", "--select="],
+    ["check", "--from", "requirements", HASHED],
+    ["check", "--from", "poetry-lock", REQ],  # the wrong format: a parse error, exit 2
+    ["check", "--allow-outside", POETRY],
+    ["check", "--max-size", "10", REQ],  # too large: exit 2
+    ["check", "--max-size=0100000000", REQ],
+    ["check", "--", CUDA],
+    ["check", "--fail-on", "error", "--fail-on", "warning", REQ],  # the last one wins
+    ["check", "samples/requirements/no-such-file.txt"],
+    ["check", "HEAD:no/such/file.txt"],
+]
+# anything else goes to click, which answers with its own usage messages
+TO_CLICK = [
+    [],
+    ["--version"],
+    ["show", REQ],
+    ["check"],
+    ["check", "--help"],
+    ["check", "-h", REQ],
+    ["check", "--fail-on"],
+    ["check", "--fail-on", "bogus", REQ],
+    ["check", "--fail-on", "Error", REQ],
+    ["check", "--format=xml", REQ],
+    ["check", "--max-size", "0", REQ],
+    ["check", "--max-size", "+5", REQ],
+    ["check", "--max-size", "1_000", REQ],
+    ["check", "--max-size", "x", REQ],
+    ["check", "--allow-outside=yes", REQ],
+    ["check", "--select", "--ignore", REQ],
+    ["check", "--unknown", REQ],
+    ["check", "--fail", "error", REQ],
+    ["check", "-", REQ],
+    ["check", "samples/requirements"],
+    ["check", "--", "samples"],
+]
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def _by_click(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = commands.run(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _by_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _check_command() -> click.Command:
+    command = commands.cli.commands["check"]  # type: ignore[attr-defined]
+    assert isinstance(command, click.Command)
+    return command
+
+
+@pytest.mark.parametrize("args", PLAIN, ids=" ".join)
+def test_plain_check_lines_skip_click_and_answer_as_click_does(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    if args == ["check", "--select="]:
+        assert parse_check(args) is None  # no file: click says what is missing
+        return
+    assert parse_check(args) is not None
+    assert _by_main(args, capsys) == _by_click(args, capsys)
+
+
+@pytest.mark.parametrize("args", TO_CLICK, ids=lambda args: " ".join(args) or "(none)")
+def test_other_lines_go_to_click(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert parse_check(args) is None
+    assert _by_main(args, capsys) == _by_click(args, capsys)
+
+
+def test_the_findings_and_exit_codes_are_the_real_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _by_main(["check", "--fail-on", "warning", REQ], capsys)
+    assert code == 1 and "EA101 unpinned-requirement: opencv-python is not pinned" in out
+    code, out, _ = _by_main(["check", "--fail-on", "warning", CUDA], capsys)
+    assert code == 0 and "EA309" in out
+    code, _, _ = _by_main(["check", "--fail-on", "note", CUDA], capsys)
+    assert code == 1
+    code, _, err = _by_main(["check", "--max-size", "10", REQ], capsys)
+    assert code == 2 and REQ in err and err[-1] == "\n" and err.count("\n") == 1
+
+
+def test_a_request_holds_what_click_would_pass() -> None:
+    request = parse_check(
+        ["check", "a.txt", "--select", "EA1", "--format=json", "--select=EA5", "--allow-outside"]
+    )
+    assert request == CheckRequest(
+        files=("a.txt",), output_format="json", select=("EA1", "EA5"), allow_outside=True
+    )
+
+
+def test_option_table_is_the_click_commands() -> None:
+    """Every option click's `check` has is read the same way here, with the same default."""
+    defaults = {field.name: field.default for field in fields(CheckRequest)}
+    seen = set()
+    for param in _check_command().params:
+        if isinstance(param, click.Argument):
+            assert param.name == "files" and param.nargs == -1 and param.required
+            assert isinstance(param.type, click.Path) and not param.type.dir_okay
+            continue
+        assert isinstance(param, click.Option)
+        if param.name == "help":
+            continue
+        (long_name,) = [opt for opt in param.opts if opt.startswith("--")]
+        assert param.secondary_opts == [] and len(param.opts) == 1  # no short forms to read
+        parameter, kind = CHECK_OPTIONS[long_name]
+        seen.add(long_name)
+        assert parameter == param.name
+        assert param.envvar is None
+        if param.is_flag:
+            assert kind == "flag" and defaults[parameter] is False
+            continue
+        elif isinstance(param.type, click.Choice):
+            assert kind == tuple(param.type.choices) and param.type.case_sensitive
+        elif isinstance(param.type, click.IntRange):
+            assert kind == "int>=1" and param.type.min == 1 and param.type.max is None
+        else:
+            assert kind == "text" and param.type is click.STRING
+        if param.multiple:
+            assert parameter in _REPEATABLE and defaults[parameter] == ()
+        else:
+            assert parameter not in _REPEATABLE and defaults[parameter] == param.default
+    assert seen == set(CHECK_OPTIONS)
+
+
+def test_the_hook_command_line_does_not_import_click() -> None:
+    code = (
+        "import sys\n"
+        "from envaudit.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "print([m for m in sys.modules if m == 'click' or m.startswith('click.')])\n"
+    )
+    argv = [sys.executable, "-c", code]
+    hook = subprocess.run(
+        [*argv, "check", "--fail-on", "warning", HASHED],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert hook.stdout.rstrip().endswith("[]")
+    help_ = subprocess.run(
+        [*argv, "check", "--help"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert "'click'" in help_.stdout
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def test_a_closed_pipe_exits_1_quietly_as_with_click(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`envaudit check … | head -1`: click exits 1 and silences later flushes; so does this."""
+    args = ["check", "--fail-on", "never", CUDA]
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    with pytest.raises(SystemExit) as by_click:
+        commands.run(args)
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(args) == by_click.value.code == 1
+    sys.stdout.flush()  # the quiet wrapper: no error at exit
+
+
+@pytest.mark.parametrize("size", ["99999999", "+99999999"], ids=["without-click", "click"])
+def test_a_reader_that_went_away(tmp_path: Path, size: str) -> None:
+    """`envaudit check … | head -1`: exit 1, nothing on stderr, on both paths."""
+    lines = "".join(f"package-{n}>=1.{n}\n" for n in range(300))
+    (tmp_path / "requirements.txt").write_text(lines, encoding="utf-8")
+    argv = ["check", "--format", "json", "--max-size", size, "requirements.txt"]
+    assert (parse_check(argv) is None) == size.startswith("+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "envaudit", *argv],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the report is written
+    stderr = process.stderr.read()
+    process.stderr.close()
+    assert process.wait() == 1
+    assert stderr == b""
