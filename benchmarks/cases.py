@@ -139,9 +139,9 @@ def interpreter() -> str:
 # ``envaudit``, not ``python -m envaudit`` (runpy adds a few milliseconds of its own).
 CONSOLE_SCRIPT = (
     "import re, sys\n"
-    "from envaudit.cli import main\n"
+    "from envaudit.cli import console\n"
     "sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
-    "sys.exit(main())\n"
+    "sys.exit(console())\n"
 )
 # The floors: what the required stack costs before envaudit does anything (see run.py).
 _CLICK_HELP = "import click\nclick.Group('envaudit').main(['--help'], prog_name='envaudit')\n"

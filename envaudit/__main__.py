@@ -1,7 +1,5 @@
 """Entry point for ``python -m envaudit``."""
 
-import sys
+from envaudit.cli import console
 
-from envaudit.cli import main
-
-sys.exit(main())
+console()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from envaudit.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
-__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "console", "main"]
 
 
 class _QuietFlush:
@@ -70,3 +71,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     from envaudit.cli.commands import run
 
     return run(args)
+
+
+def console() -> NoReturn:
+    """The ``envaudit`` program (and ``python -m envaudit``): run, then exit with the code.
+
+    After a click-free ``check`` nothing is left to clean up: no threads, files, or exit
+    handlers of envaudit's own. Tearing the interpreter down (freeing every module and the
+    manifests) would cost the hook about another interpreter start, so once the output is
+    flushed the process ends at once. Every other command exits normally.
+    """
+    args = sys.argv[1:]
+    code = _check_without_click(args)
+    if code is None:
+        from envaudit.cli.commands import run
+
+        sys.exit(run(args))
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None under pythonw
+                stream.flush()
+    except OSError:  # the reader went away after the report was handed over
+        code = EXIT_FINDINGS
+    import os
+
+    os._exit(code)

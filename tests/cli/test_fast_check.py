@@ -224,3 +224,35 @@ def test_a_reader_that_went_away(tmp_path: Path, size: str) -> None:
     process.stderr.close()
     assert process.wait() == 1
     assert stderr == b""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--format", "json", "requirements.txt"],
+        ["check", "--fail-on", "never", "requirements.txt"],
+        ["check", "missing.txt"],
+        ["check", "--format", "json", "--max-size", "+99999999", "requirements.txt"],  # click
+    ],
+    ids=["findings", "clean", "error", "click"],
+)
+def test_the_program_hands_over_everything_before_it_ends(
+    tmp_path: Path,
+    args: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`envaudit` ends without tearing Python down after a check: nothing may be lost."""
+    lines = "".join(f"package-{n}>=1.{n}\n" for n in range(2000))  # ~600 KB of JSON
+    (tmp_path / "requirements.txt").write_text(lines, encoding="utf-8")
+    with (tmp_path / "out").open("wb") as out, (tmp_path / "err").open("wb") as err:
+        code = subprocess.run(
+            [sys.executable, "-m", "envaudit", *args],
+            check=False,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=err,
+        ).returncode
+    monkeypatch.chdir(tmp_path)
+    expected = _by_main(args, capsys)
+    assert (code, (tmp_path / "out").read_text(), (tmp_path / "err").read_text()) == expected
