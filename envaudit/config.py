@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from envaudit.analysis.rules.base import Finding
 from envaudit.errors import ParseError
 from envaudit.record import record
+from envaudit.sources.lazy_regex import LazyPattern
 
 _INLINE = re.compile(r"#\s*envaudit:\s*ignore(?:\[(?P<ids>[A-Za-z0-9_, ]*)\])?")
 _FAIL_ON = ("error", "warning", "note", "never")
@@ -30,11 +31,96 @@ def _rule_list(value: object, origin: str, key: str) -> tuple[str, ...]:
     return tuple(item.strip().upper() for item in value)
 
 
+# The plain way to write the table, read without a TOML parser (tomllib and what it imports
+# cost a hook run ~10 ms): one `[tool.envaudit]` header, then `key = "string"` or
+# `key = ["string", ...]` lines, each on one line, with comments and blank lines between.
+_STRING = r"""(?:"[^"\\\x00-\x08\x0a-\x1f\x7f]*"|'[^'\x00-\x08\x0a-\x1f\x7f]*')"""
+_COMMENT = r"(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?"
+_NOTHING = LazyPattern(rf"[ \t]*{_COMMENT}")
+_HEADER = LazyPattern(rf"[ \t]*\[tool\.envaudit\][ \t]*{_COMMENT}")
+_ENTRY = LazyPattern(
+    rf"[ \t]*(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*"
+    rf"(?P<value>{_STRING}|\[[ \t]*(?:{_STRING}[ \t]*,[ \t]*)*(?:{_STRING}[ \t]*,?[ \t]*)?\])"
+    rf"[ \t]*{_COMMENT}"
+)
+_ARRAY_ITEM = LazyPattern(rf"[ \t]*{_STRING}[ \t]*,?[ \t]*{_COMMENT}")
+_STRINGS = LazyPattern(_STRING)
+_TABLE_HEADER = LazyPattern(rf"[ \t]*\[\[?(?P<name>[^\[\]#]*)\]\]?[ \t]*{_COMMENT}")
+
+
+def _names_envaudit_only_in_values(line: str) -> bool:
+    """True when ``envaudit`` on this line cannot start a key (or a header)."""
+    if _NOTHING.compiled.fullmatch(line) or _ARRAY_ITEM.compiled.fullmatch(line):
+        return True  # a comment, or a string in a multi-line array (`"envaudit>=1",`)
+    key, equals, value = line.partition("=")
+    bare_key = key.strip().replace(".", "").replace("-", "").replace("_", "")
+    return (
+        bool(equals)
+        and bare_key.isalnum()
+        and "envaudit" not in key
+        and ("{" not in value.split("envaudit")[0])
+    )
+
+
+def _cannot_define_the_table(lines: list[str]) -> bool:
+    """No line here could add to ``tool.envaudit``: lines under any table other than the root
+    and ``[tool]`` cannot, and there ``envaudit`` may only appear in values and comments."""
+    table = ""
+    for line in lines:
+        header = _TABLE_HEADER.compiled.fullmatch(line)
+        if header is not None:
+            if "envaudit" in line:
+                return False
+            table = "".join(char for char in header["name"] if char not in " \t\"'")
+        elif (
+            table in {"", "tool"}
+            and "envaudit" in line
+            and not _names_envaudit_only_in_values(line)
+        ):
+            return False
+    return True
+
+
+def plain_table(text: str) -> dict[str, object] | None:
+    """``tool.envaudit`` of a pyproject.toml written the plain way; None for any other text.
+
+    For valid TOML the result is what tomllib gives. None (read it with tomllib) whenever the
+    file has a multi-line string, a second or spaced header, a sub-table, a quoted or dotted
+    key, a value over several lines or of another type, or ``envaudit`` where a key could be.
+    """
+    if '"""' in text or "'''" in text:
+        return None
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    headers = [row for row, line in enumerate(lines) if _HEADER.compiled.fullmatch(line)]
+    if len(headers) > 1:
+        return None
+    start = headers[0] if headers else len(lines)
+    end = next(
+        (row for row in range(start + 1, len(lines)) if lines[row].lstrip().startswith("[")),
+        len(lines),
+    )
+    table: dict[str, object] = {}
+    for line in lines[start + 1 : end]:
+        if _NOTHING.compiled.fullmatch(line):
+            continue
+        entry = _ENTRY.compiled.fullmatch(line)
+        if entry is None or entry["key"] in table:
+            return None
+        value = entry["value"]
+        strings = [item[1:-1] for item in _STRINGS.compiled.findall(value)]
+        table[entry["key"]] = strings if value.startswith("[") else strings[0]
+    if not _cannot_define_the_table(lines[:start] + lines[end:]):
+        return None
+    return table
+
+
 def parse_config(text: str, origin: str) -> Config:
     """Read ``[tool.envaudit]`` from pyproject.toml text; unknown keys are errors."""
-    from envaudit.sources.structured import load_toml
+    table = plain_table(text)
+    if table is None:
+        from envaudit.sources.structured import load_toml
 
-    table = load_toml(text, origin).get("tool", {}).get("envaudit", {})
+        table = load_toml(text, origin).get("tool", {}).get("envaudit", {})
     if not isinstance(table, dict):
         raise ParseError(origin, "expected a table", key_path="tool.envaudit")
     unknown = set(table) - {"select", "ignore", "fail-on", "exclude"}
@@ -72,7 +158,7 @@ def find_config(start: str | os.PathLike[str]) -> Config:
         if os.path.isfile(candidate):  # noqa: PTH113
             with open(candidate, encoding="utf-8") as handle:  # noqa: PTH123
                 text = handle.read()
-            if "[tool.envaudit]" in text:
+            if "envaudit" in text:
                 return parse_config(text, candidate)
             return Config()
         parent = os.path.dirname(directory)  # noqa: PTH120
