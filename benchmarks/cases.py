@@ -143,18 +143,8 @@ CONSOLE_SCRIPT = (
     "sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
     "sys.exit(console())\n"
 )
-# The floors: what the required stack costs before envaudit does anything (see run.py).
+# T1's floor: what the required CLI framework costs before envaudit does anything (run.py).
 _CLICK_HELP = "import click\nclick.Group('envaudit').main(['--help'], prog_name='envaudit')\n"
-# What click costs to dispatch one subcommand that takes a file and does nothing.
-_CLICK_CHECK = (
-    "import sys, click\n"
-    "@click.group()\n"
-    "def cli() -> None: ...\n"
-    "@cli.command()\n"
-    "@click.argument('paths', nargs=-1, type=click.Path(exists=True, dir_okay=False))\n"
-    "def check(paths: tuple[str, ...]) -> None: ...\n"
-    "cli.main(['check', sys.argv[1]], prog_name='envaudit')\n"
-)
 # The modules the bare baselines load, then what click and envaudit's model add to them.
 _BASE_IMPORTS = "import json, sys, tomllib"
 _LIBRARY_JSON = (
@@ -212,7 +202,6 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
         commands.append(_python("floor-help", _CLICK_HELP))
     if selected("T2"):
         commands.append(_envaudit("check", ["check", str(data.requirements)], cwd, (0, 1)))
-        commands.append(_python("floor-check", _CLICK_CHECK, str(data.requirements)))
     if selected("T3") or selected("T7"):
         commands.append(_envaudit("show-json", ["show", "--format", "json", lock], cwd))
         commands.append(_python("tomllib-json", _BARE_TOMLLIB, lock))
