@@ -90,3 +90,20 @@ def test_a_miss_is_explained_only_when_the_required_stack_alone_takes_the_budget
     roomy = _results(F=22, floor_help=22 * 4.0, import_base=40, import_base_model=60)
     plain, none = run.explain(rows, roomy)
     assert [row.note for row in plain] == ["", ""] and none == []
+
+
+def test_scaling_growth_pairs_the_sizes_of_each_round() -> None:
+    """A slow phase that hits the big size's fastest round cannot fake (or hide) growth."""
+    from benchmarks.scaling import Scaling
+
+    # per package: 200 pkgs at 1 ms / 2 ms (fast / slow phase); 3200 pkgs the same, but
+    # the big size never ran in a fast phase: minima say 2.0×, the paired rounds 1.0×
+    small = [0.2, 0.4, 0.4]
+    big = [6.4, 6.4, 6.4]
+    rounds = {"parse x": {200: small, 3200: big}}
+    minima = {"parse x": {200: min(small), 3200: min(big)}}
+    paired = Scaling((200, 3200), minima, rounds)
+    assert paired.growth("parse x") == 1.0
+    assert Scaling((200, 3200), minima).growth("parse x") == 2.0
+    grows = Scaling((200, 3200), minima, {"parse x": {200: small, 3200: [12.8, 12.8, 12.8]}})
+    assert grows.growth("parse x") == 2.0
