@@ -141,7 +141,10 @@ def task_scaling(
         left = load_text(Path(old).read_text(encoding="utf-8"), origin=old)
         right = load_text(Path(new).read_text(encoding="utf-8"), origin=new)
         differs[f"diff uv-lock@{size}"] = _differ(diff_manifests, left, right)
-        counts[f"diff uv-lock@{size}"] = per_round[size]
+        differs[f"hand dict diff uv-lock@{size}"] = _differ(
+            hand_diff, left.packages, right.packages
+        )
+        counts[f"diff uv-lock@{size}"] = counts[f"hand dict diff uv-lock@{size}"] = per_round[size]
     timings.update(_rounds(differs, counts, rounds))
     return timings
 
@@ -180,7 +183,14 @@ def _differ(diff: Callable[[Any, Any], object], left: Any, right: Any) -> Callab
 
 
 def _parser(load_text: Callable[..., object], text: str, origin: str) -> Callable[[], object]:
-    return lambda: load_text(text, origin=origin)
+    """One timed parse, always a first one: the hashes parsed before are forgotten."""
+    from envaudit.sources.hashes import forget_seen_hashes
+
+    def parse() -> object:
+        forget_seen_hashes()
+        return load_text(text, origin=origin)
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:

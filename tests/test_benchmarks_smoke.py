@@ -107,3 +107,21 @@ def test_scaling_growth_pairs_the_sizes_of_each_round() -> None:
     assert Scaling((200, 3200), minima).growth("parse x") == 2.0
     grows = Scaling((200, 3200), minima, {"parse x": {200: small, 3200: [12.8, 12.8, 12.8]}})
     assert grows.growth("parse x") == 2.0
+
+
+def test_diff_growth_is_explained_only_by_a_reference_that_grows_as_much() -> None:
+    from benchmarks.scaling import Scaling, _growth_cell
+
+    def scaling(diff_big: float, hand_big: float) -> Scaling:
+        seconds = {
+            "diff uv-lock": {200: 0.2, 3200: diff_big},
+            "hand dict diff uv-lock": {200: 0.1, 3200: hand_big},
+        }
+        return Scaling((200, 3200), seconds)
+
+    assert _growth_cell(scaling(3.2, 1.6), "diff uv-lock").endswith("1.00× per pkg, pass")
+    assert "explained: the reference grows 1.60×" in _growth_cell(
+        scaling(4.8, 2.56), "diff uv-lock"
+    )
+    assert _growth_cell(scaling(4.8, 1.6), "diff uv-lock") == "1.50× per pkg, FAIL"
+    assert _growth_cell(scaling(4.8, 2.56), "hand dict diff uv-lock").endswith("reference")

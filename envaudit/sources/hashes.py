@@ -1,4 +1,10 @@
-"""Parsing ``alg:hex`` / ``alg=hex`` hash strings as every format writes them."""
+"""Parsing ``alg:hex`` / ``alg=hex`` hash strings as every format writes them.
+
+Hashes in the form every lock writes are shared: parsing the same text again (the other
+revision of a lock, another platform's entry) returns the same ``Hash`` object. Two
+revisions of a lock then hold one set of hash objects, so comparing them is mostly identity
+checks; the table is bounded (cleared when full), so a long-running process stays small.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from envaudit.model import Hash
 
 _HEX_LENGTHS = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
 _LOWER_HEX = "0123456789abcdef"
+_SEEN: dict[str, Hash] = {}
+_SEEN_MAX = 1 << 14  # ~6 MB when full, with the texts it keeps
 _HASH = re.compile(r"(?P<alg>[A-Za-z0-9]+)[:=](?P<value>[0-9A-Fa-f]+)")
 
 
@@ -16,9 +24,15 @@ def parse_hash(text: str) -> Hash | None:
 
     The value's length must match the algorithm's digest size, so truncated hashes are caught.
     """
+    known = _SEEN.get(text)
+    if known is not None:
+        return known
     alg, colon, value = text.partition(":")  # the form every lock writes: no regex needed
     if colon and _HEX_LENGTHS.get(alg) == len(value) and not value.strip(_LOWER_HEX):
-        return Hash(alg, value)
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        known = _SEEN[text] = Hash(alg, value)
+        return known
     match = _HASH.fullmatch(text.strip())
     if match is None:
         return None
@@ -28,6 +42,11 @@ def parse_hash(text: str) -> Hash | None:
     if expected is None or len(value) != expected:
         return None
     return Hash(alg, value)
+
+
+def forget_seen_hashes() -> None:
+    """Drop the shared hashes (benchmarks time first parses with it)."""
+    _SEEN.clear()
 
 
 def hash_error(text: str) -> str:

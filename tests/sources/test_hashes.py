@@ -55,3 +55,22 @@ def test_edge_cases(text: str) -> None:
 def test_agrees_with_the_documented_rule(alg: str, separator: str, value: str) -> None:
     text = alg + separator + value
     assert parse_hash(text) == _reference(text)
+
+
+def test_a_hash_seen_again_is_the_same_object() -> None:
+    text = "sha256:" + "ab" * 32
+    first, again = parse_hash(text), parse_hash("".join(text))  # equal text, another str
+    assert first is not None and first is again
+    assert parse_hash("SHA256:" + "AB" * 32) == first  # the other spellings: equal values
+
+
+def test_the_shared_hashes_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from envaudit.sources import hashes
+
+    monkeypatch.setattr(hashes, "_SEEN", {})
+    monkeypatch.setattr(hashes, "_SEEN_MAX", 4)
+    texts = [f"md5:{n:032x}" for n in range(10)]
+    parsed = [parse_hash(text) for text in texts]
+    assert [(h.alg, h.value) for h in parsed if h] == [("md5", f"{n:032x}") for n in range(10)]
+    assert 0 < len(hashes._SEEN) <= 4
+    assert parse_hash("md5:" + "0" * 31) is None and "md5:" + "0" * 31 not in hashes._SEEN
