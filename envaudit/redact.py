@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import re
 
+from envaudit.sources.lazy_regex import LazyPattern
+
+# compiled on first use: most text has no '@', '=' or '/t/', and most runs never need them
 REDACTED = "***"
 
 # scheme://userinfo@host — userinfo runs to the LAST '@' before the path (an unencoded
 # '@' in a password is split there by pip and urllib too); never '/' or whitespace.
-_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/\s'\"]+)@")
-_PARAMETER_KEY = re.compile(r"[?&;#](?P<name>[\w.\-]+)=")
-_VALUE_END = re.compile(r"[&#\s'\"]")
+_USERINFO = LazyPattern(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/\s'\"]+)@")
+_PARAMETER_KEY = LazyPattern(r"[?&;#](?P<name>[\w.\-]+)=")
+_VALUE_END = LazyPattern(r"[&#\s'\"]")
 # Parameter names that say they carry a secret: token, access_token, X-Amz-Signature,
 # X-Amz-Credential, client_secret, api-key, password, sig (Azure SAS), key...
-_SECRET_NAME = re.compile(
+_SECRET_NAME = LazyPattern(
     r"token|secret|passw(?:or)?d|passwd|signature|credential|auth(?!or)|(?:^|[_.\-]|api|access)key$"
     r"|^sig$",
     re.IGNORECASE,
 )
 _SSH_SCHEMES = ("ssh://", "git+ssh://")
 # anaconda.org channel tokens live in the path: https://conda.anaconda.org/t/<token>/channel
-_CONDA_TOKEN = re.compile(r"(?P<prefix>://[^/\s]+/t/)(?P<token>[^/\s]+)")
+_CONDA_TOKEN = LazyPattern(r"(?P<prefix>://[^/\s]+/t/)(?P<token>[^/\s]+)")
 
 
 def _redact_userinfo(match: re.Match[str]) -> str:
@@ -38,10 +41,10 @@ def _redact_parameters(text: str) -> str:
     (``#egg=x/simple?token=...`` holds a token inside a fragment value)."""
     pieces: list[str] = []
     position = 0
-    for match in _PARAMETER_KEY.finditer(text):
+    for match in _PARAMETER_KEY.compiled.finditer(text):
         if match.start() < position or _SECRET_NAME.search(match.group("name")) is None:
             continue
-        end = _VALUE_END.search(text, match.end())
+        end = _VALUE_END.compiled.search(text, match.end())
         stop = end.start() if end else len(text)
         if stop > match.end():
             pieces.extend((text[position : match.end()], REDACTED))
@@ -53,11 +56,11 @@ def _redact_parameters(text: str) -> str:
 def redact_text(text: str) -> str:
     """Replace ``user:password@`` and token query values in every URL inside ``text``."""
     if "@" in text:
-        text = _USERINFO.sub(_redact_userinfo, text)
+        text = _USERINFO.compiled.sub(_redact_userinfo, text)
     if "=" in text:
         text = _redact_parameters(text)
     if "/t/" in text:
-        text = _CONDA_TOKEN.sub(lambda m: f"{m.group('prefix')}{REDACTED}", text)
+        text = _CONDA_TOKEN.compiled.sub(lambda m: f"{m.group('prefix')}{REDACTED}", text)
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from envaudit.errors import ParseError
@@ -123,9 +124,12 @@ def normalise_marker(written: str | None) -> str | None:
     return canonical_marker(written.strip()) or written.strip()
 
 
+_HASH_ORDER = attrgetter("alg", "value")
+
+
 def sorted_hashes(hashes: Iterable[Hash]) -> tuple[Hash, ...]:
     """De-duplicated, sorted by (algorithm, value): the model's canonical order."""
-    return tuple(sorted(set(hashes), key=lambda item: (item.alg, item.value)))
+    return tuple(sorted(set(hashes), key=_HASH_ORDER))
 
 
 def read_str_list(table: Mapping[str, Any], key: str, origin: str, key_path: str) -> list[str]:

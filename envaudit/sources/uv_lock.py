@@ -225,8 +225,13 @@ def _read_hashes(table: Mapping[str, Any], origin: str, key_path: str) -> tuple[
         _add_hash(found, table["sdist"], origin, key_path, "sdist")
     if "wheels" in table:
         wheels = expect_list(table["wheels"], origin, join_path(key_path, "wheels"))
-        for position, wheel in enumerate(wheels):
-            _add_hash(found, wheel, origin, key_path, "wheels", position=position)
+        for position, wheel in enumerate(wheels):  # _add_hash's fast path, inlined: hot
+            text = wheel.get("hash") if type(wheel) is dict else None
+            parsed = parse_hash(text) if type(text) is str else None
+            if parsed is None:
+                _add_hash(found, wheel, origin, key_path, "wheels", position=position)
+            else:
+                found.add(parsed)
     return sorted_hashes(found)
 
 
