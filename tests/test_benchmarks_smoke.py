@@ -115,7 +115,7 @@ def test_diff_growth_is_explained_only_by_a_reference_that_grows_as_much() -> No
     def scaling(diff_big: float, hand_big: float) -> Scaling:
         seconds = {
             "diff uv-lock": {200: 0.2, 3200: diff_big},
-            "hand dict diff uv-lock": {200: 0.1, 3200: hand_big},
+            "linear dict diff uv-lock": {200: 0.1, 3200: hand_big},
         }
         return Scaling((200, 3200), seconds)
 
@@ -124,4 +124,16 @@ def test_diff_growth_is_explained_only_by_a_reference_that_grows_as_much() -> No
         scaling(4.8, 2.56), "diff uv-lock"
     )
     assert _growth_cell(scaling(4.8, 1.6), "diff uv-lock") == "1.50× per pkg, FAIL"
-    assert _growth_cell(scaling(4.8, 2.56), "hand dict diff uv-lock").endswith("reference")
+    assert _growth_cell(scaling(4.8, 2.56), "linear dict diff uv-lock").endswith("reference")
+
+
+def test_the_linear_reference_finds_what_the_hand_diff_finds() -> None:
+    from benchmarks.inprocess import hand_diff, linear_dict_diff
+
+    old_text, new_text = inputs.uv_lock_pair(60, 9)
+    old = load_text(old_text, origin="old/uv.lock").packages
+    new = load_text(new_text, origin="new/uv.lock").packages
+    by_hand = hand_diff(old, new)
+    linear = linear_dict_diff(old, new)
+    assert [sorted(part) for part in linear] == [sorted(part) for part in by_hand]
+    assert any(by_hand)
