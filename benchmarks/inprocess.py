@@ -160,12 +160,24 @@ def task_scaling(
         )
         counts[f"diff uv-lock@{size}"] = per_round[size]
         counts[f"linear dict diff uv-lock@{size}"] = per_round[size]
-    timings.update(_rounds(differs, counts, rounds))
+    timings.update(_rounds(differs, counts, rounds, cold=True))
     return timings
 
 
+_EVICT_BYTES = 64 << 20  # more than this machine's caches hold
+
+
+def _evict_caches(buffer: bytearray, pattern: bytes) -> None:
+    """Overwrite a buffer larger than the CPU caches, so the next call starts cold."""
+    buffer[:] = pattern
+
+
 def _rounds(
-    functions: Mapping[str, Callable[[], object]], counts: Mapping[str, int], rounds: int
+    functions: Mapping[str, Callable[[], object]],
+    counts: Mapping[str, int],
+    rounds: int,
+    *,
+    cold: bool = False,
 ) -> Timings:
     """Like :func:`interleave`, calling each function ``counts[name]`` times per round and
     recording their mean: one sample per function and round, whatever its count, so that
@@ -174,7 +186,14 @@ def _rounds(
     CPU seconds (``process_time``), not wall time: a 3,200-package parse takes seconds, long
     enough for a burst of other load on a 2-core machine to land in it, and CPU time does
     not count the time this process waited for a core.
+
+    ``cold``: the CPU caches are flushed before every call (untimed). A diff reads objects
+    made earlier; called again and again on a 200-package pair it runs from a warm cache,
+    which a command that diffs each pair once never does, while a 3,200-package pair does
+    not fit the cache at all. Parsing makes new objects on every call and needs no flush.
     """
+    buffer = bytearray(_EVICT_BYTES) if cold else bytearray()
+    pattern = bytes(range(256)) * (_EVICT_BYTES // 256) if cold else b""
     names = list(functions)
     timings: Timings = {name: [] for name in names}
     smallest = min(int(name.rsplit("@", 1)[1]) for name in names)
@@ -186,10 +205,19 @@ def _rounds(
         for name in names[shift:] + names[:shift]:
             function, count = functions[name], counts[name]
             gc.collect()
-            start = time.process_time()
-            for _ in range(count):
-                function()
-            timings[name].append((time.process_time() - start) / count)
+            if cold:
+                spent = 0.0
+                for _ in range(count):
+                    _evict_caches(buffer, pattern)
+                    start = time.process_time()
+                    function()
+                    spent += time.process_time() - start
+            else:
+                start = time.process_time()
+                for _ in range(count):
+                    function()
+                spent = time.process_time() - start
+            timings[name].append(spent / count)
     return timings
 
 

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from envaudit.analysis.rules.base import Location, parse_origin
+from envaudit.sources.lazy_regex import LazyPattern
 
-_TOKEN = re.compile(r'(?:"(?P<quoted>[^"]*)"|(?P<name>[^.\[\]"]+))|\[(?P<index>\d+)\]')
+_TOKEN = LazyPattern(r'(?:"(?P<quoted>[^"]*)"|(?P<name>[^.\[\]"]+))|\[(?P<index>\d+)\]')
 _YAML_SUFFIXES = (".yml", ".yaml")
-_YAML_KEY = re.compile(r"""(?:-\s+)?[\w"'.-]+\s*:(?:\s|$)""")
+_YAML_KEY = LazyPattern(r"""(?:-\s+)?[\w"'.-]+\s*:(?:\s|$)""")
 
 
 class Locator:

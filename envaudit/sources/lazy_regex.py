@@ -8,6 +8,8 @@ reading a small file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 
 class LazyPattern:
@@ -27,3 +29,15 @@ class LazyPattern:
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.compiled.search(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.compiled.match(text)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text)
+
+    def split(self, text: str) -> list[str | Any]:
+        return self.compiled.split(text)

@@ -21,6 +21,7 @@ from envaudit.record import field, record
 from envaudit.redact import redact_url
 from envaudit.sources.hashes import hash_error, parse_hash
 from envaudit.sources.interface import IncludeReader
+from envaudit.sources.lazy_regex import LazyPattern
 from envaudit.sources.requirements_lines import (
     Location,
     OptionScope,
@@ -44,7 +45,7 @@ _DIALECTS = (FORMAT_ID, FREEZE_DIALECT)
 _REMOTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]+://")
 # pip freeze writes "# Editable install with no version control (name==1.0)" (and a few
 # siblings: "# Editable Git install with no remote (name==1.0)") above an ``-e /path``.
-_EDITABLE_COMMENT = re.compile(
+_EDITABLE_COMMENT = LazyPattern(
     r"#+\s*Editable\b[^()]*\((?P<name>[A-Za-z0-9][A-Za-z0-9._\-]*)==(?P<version>[^()\s]+)\)"
 )
 _INDEX_KINDS = {

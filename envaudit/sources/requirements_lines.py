@@ -11,16 +11,17 @@ from typing import NamedTuple
 from envaudit.errors import ParseError
 from envaudit.record import record
 from envaudit.redact import redact_text
+from envaudit.sources.lazy_regex import LazyPattern
 
 # pip: a comment starts at a '#' at the start of the line or after whitespace, so the '#'
 # of a URL fragment (``...whl#sha256=...``) is not a comment.
 _COMMENT = re.compile(r"(^|\s+)#.*$")
-_ENV_VAR = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)\}")
+_ENV_VAR = LazyPattern(r"\$\{(?P<name>[A-Z0-9_]+)\}")
 # pip splits the requirement from its options at the first token starting with '-'.
 _OPTION_START = re.compile(r"(?:^|\s)-")
 # shlex's (POSIX mode) whitespace; without quotes or escapes its split is just this split.
-_SHLEX_WHITESPACE = re.compile(r"[ \t\r\n]+")
-_SHLEX_SPECIAL = re.compile(r"['\"\\]")
+_SHLEX_WHITESPACE = LazyPattern(r"[ \t\r\n]+")
+_SHLEX_SPECIAL = LazyPattern(r"['\"\\]")
 
 
 @record
@@ -86,6 +87,8 @@ def strip_comment(line: str) -> str:
 
 def env_var_names(line: str) -> set[str]:
     """The ``${NAME}`` references pip would expand (UPPER_CASE names only); kept literal."""
+    if "${" not in line:
+        return set()
     return {match.group("name") for match in _ENV_VAR.finditer(line)}
 
 

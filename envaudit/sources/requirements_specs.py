@@ -11,20 +11,21 @@ from envaudit.model import Ecosystem, Hash, Package, PackageSource, SourceKind, 
 from envaudit.record import field, record
 from envaudit.redact import redact_url
 from envaudit.sources.fields import FULL_SHA, REMOTE_SCHEMES, canonical_marker
+from envaudit.sources.lazy_regex import LazyPattern
 from envaudit.sources.requirements_lines import Location
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
-_VCS_PREFIX = re.compile(r"(?P<vcs>git|hg|svn|bzr)\+", re.IGNORECASE)
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]+://|file:", re.IGNORECASE)
-_WINDOWS_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
-_DIRECT_REFERENCE = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._\-]*\s*(?:\[[^\]]*\])?\s*@")
-_NAME_AND_EXTRAS = re.compile(r"\s*[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?\s*(?:\[[^\]]*\])?")
-_EGG = re.compile(
+_VCS_PREFIX = LazyPattern(r"(?P<vcs>git|hg|svn|bzr)\+", re.IGNORECASE)
+_URL = LazyPattern(r"[A-Za-z][A-Za-z0-9+.\-]+://|file:", re.IGNORECASE)
+_WINDOWS_DRIVE = LazyPattern(r"[A-Za-z]:[\\/]")
+_DIRECT_REFERENCE = LazyPattern(r"\s*[A-Za-z0-9][A-Za-z0-9._\-]*\s*(?:\[[^\]]*\])?\s*@")
+_NAME_AND_EXTRAS = LazyPattern(r"\s*[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?\s*(?:\[[^\]]*\])?")
+_EGG = LazyPattern(
     r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?)(?:\[(?P<extras>[^\]]*)\])?"
 )
-_TRAILING_EXTRAS = re.compile(r"(?P<location>.+?)\[(?P<extras>[^\]]+)\]")
+_TRAILING_EXTRAS = LazyPattern(r"(?P<location>.+?)\[(?P<extras>[^\]]+)\]")
 # ``name[extras]==version`` where the version is in a conservative subset of PEP 440 (anything
 # else goes through packaging): most lines of freezes and compiled files, parsed without
 # importing packaging.requirements.
