@@ -138,6 +138,7 @@ def task_scaling(
     """
     from envaudit.analysis.diff import diff_manifests
     from envaudit.loader import load_text
+    from envaudit.sources.hashes import forget_seen_hashes
 
     parsers: dict[str, Callable[[], object]] = {}
     counts: dict[str, int] = {}
@@ -152,6 +153,7 @@ def task_scaling(
     differs: dict[str, Callable[[], object]] = {}
     for size, by_kind in files.items():
         old, new = by_kind["uv-lock"], by_kind["uv-lock-new"]
+        forget_seen_hashes()  # as in a fresh `envaudit diff`: the pair shares its hashes
         left = load_text(Path(old).read_text(encoding="utf-8"), origin=old)
         right = load_text(Path(new).read_text(encoding="utf-8"), origin=new)
         differs[f"diff uv-lock@{size}"] = _differ(diff_manifests, left, right)
