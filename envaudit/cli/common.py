@@ -47,6 +47,8 @@ _ANSI = LazyPattern(r"\033\[[;?0-9]*[a-zA-Z]")
 def emit(text: str, *, err: bool = False) -> None:
     """Write ``text`` as is to stdout (or stderr), as ``click.echo(text, nl=False)`` would."""
     stream = sys.stderr if err else sys.stdout
+    if stream is None:  # pythonw: no console to write to (click.echo skips it too)
+        return
     if "\033" in text and not stream.isatty():
         text = _ANSI.compiled.sub("", text)
     stream.write(text)
