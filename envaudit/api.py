@@ -88,9 +88,6 @@ def _with_lines(findings: list[Finding]) -> list[Finding]:
     SARIF viewers and GitHub annotations place a finding by line; the files are read
     once each, and a file that cannot be read (a git revision) keeps its key paths.
     """
-    from envaudit import record
-    from envaudit.audit.lines import Locator
-
     texts: dict[str, str] = {}
     for finding in findings:
         path = finding.location.path
@@ -102,6 +99,9 @@ def _with_lines(findings: list[Finding]) -> list[Finding]:
                 texts[path] = ""
     if not texts:
         return findings
+    from envaudit import record
+    from envaudit.audit.lines import Locator
+
     locator = Locator({path: text for path, text in texts.items() if text})
     located = []
     for finding in findings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator
 from enum import Enum
 from typing import NamedTuple
@@ -181,6 +180,8 @@ def _split_tokens(text: str, location: Location) -> list[str]:
     if _SHLEX_SPECIAL.search(text) is None:  # the common case, without shlex's slow scanner
         return [token for token in _SHLEX_WHITESPACE.split(text) if token]
     try:
+        import shlex  # only for quotes and escapes: most lines have none
+
         return shlex.split(text)
     except ValueError as exc:
         raise location.error(f"cannot split options: {exc}") from None
