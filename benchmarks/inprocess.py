@@ -51,12 +51,20 @@ def _package_fields(package: Any) -> tuple[object, ...]:
     )
 
 
-def hand_diff(old: Iterable[Any], new: Iterable[Any]) -> tuple[list[Any], list[Any], list[Any]]:
-    """The baseline of T5: a hand-written dict diff of two package maps."""
+def _by_key(
+    old: Iterable[Any], new: Iterable[Any]
+) -> tuple[dict[Any, Any], dict[Any, Any], list[Any], list[Any]]:
+    """Both sides keyed by (ecosystem, name), and the keys only one side has."""
     left = {(p.ecosystem, p.key): p for p in old}
     right = {(p.ecosystem, p.key): p for p in new}
     added = [key for key in right if key not in left]
     removed = [key for key in left if key not in right]
+    return left, right, added, removed
+
+
+def hand_diff(old: Iterable[Any], new: Iterable[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The baseline of T5: a hand-written dict diff of two package maps."""
+    left, right, added, removed = _by_key(old, new)
     changed = [
         key
         for key in sorted(left.keys() & right.keys())
@@ -67,10 +75,7 @@ def hand_diff(old: Iterable[Any], new: Iterable[Any]) -> tuple[list[Any], list[A
 
 def linear_dict_diff(old: Iterable[Any], new: Iterable[Any]) -> tuple[list[Any], ...]:
     """The scaling reference: one dict pass each way, no sorting, so strictly O(n)."""
-    left = {(p.ecosystem, p.key): p for p in old}
-    right = {(p.ecosystem, p.key): p for p in new}
-    added = [key for key in right if key not in left]
-    removed = [key for key in left if key not in right]
+    left, right, added, removed = _by_key(old, new)
     changed = [
         key
         for key, package in left.items()

@@ -41,16 +41,7 @@ def _check_without_click(args: list[str]) -> int | None:
     from envaudit.cli.common import handled_error, run_check
 
     try:
-        return run_check(
-            request.files,
-            request.output_format,
-            request.fail_on,
-            request.select,
-            request.ignore,
-            request.input_format,
-            request.allow_outside,
-            request.max_size,
-        )
+        return run_check(request)
     except BrokenPipeError:  # click's rule for a closed pipe inside a command: exit 1
         sys.stdout = _QuietFlush(sys.stdout)
         sys.stderr = _QuietFlush(sys.stderr)

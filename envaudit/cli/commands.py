@@ -21,6 +21,7 @@ from envaudit.cli.common import (
     FAIL_ON_LEVELS,
     INPUT_FORMATS,
     REPORT_FORMATS,
+    CheckRequest,
     emit,
     fail_on_level,
     handled_error,
@@ -298,9 +299,10 @@ def check(
     ending in `# envaudit: ignore[EA101]` silences that rule there; `[tool.envaudit]` in
     pyproject.toml may set select, ignore and fail-on.
     """
-    return run_check(
+    request = CheckRequest(
         files, output_format, fail_on, select, ignore, input_format, allow_outside, max_size
     )
+    return run_check(request)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from envaudit.record import record
 from envaudit.sources.lazy_regex import LazyPattern
 
 if TYPE_CHECKING:
@@ -39,6 +40,21 @@ INPUT_FORMATS = (
 REPORT_FORMATS = ("text", "json", "markdown", "sarif", "github", "html")
 FAIL_ON_LEVELS = ("error", "warning", "note", "never")
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+
+
+@record
+class CheckRequest:
+    """``envaudit check``'s parameters, as the click command receives them."""
+
+    files: tuple[str, ...]
+    output_format: str = "text"
+    fail_on: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    input_format: str | None = None
+    allow_outside: bool = False
+    max_size: int = DEFAULT_MAX_SIZE
+
 
 # click.echo's rule: escape sequences are dropped when the stream is not a terminal
 _ANSI = LazyPattern(r"\033\[[;?0-9]*[a-zA-Z]")
@@ -122,25 +138,19 @@ def render_report(report: Report, output_format: str) -> str:
     return rendered
 
 
-def run_check(
-    files: tuple[str, ...],
-    output_format: str,
-    fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    input_format: str | None,
-    allow_outside: bool,
-    max_size: int,
-) -> int:
+def run_check(request: CheckRequest) -> int:
     """``envaudit check``: print the report; exit 1 when a finding reaches --fail-on."""
     from envaudit.api import check_manifests
 
     config = read_config()
-    manifests = [load_input(file, input_format, allow_outside, max_size) for file in files]
-    chosen, skipped = rule_selection(config, select, ignore)
+    manifests = [
+        load_input(file, request.input_format, request.allow_outside, request.max_size)
+        for file in request.files
+    ]
+    chosen, skipped = rule_selection(config, request.select, request.ignore)
     report = check_manifests(manifests, select=chosen, ignore=skipped)
-    emit(render_report(report, output_format))
-    return EXIT_FINDINGS if report.fails(fail_on_level(config, fail_on)) else EXIT_OK
+    emit(render_report(report, request.output_format))
+    return EXIT_FINDINGS if report.fails(fail_on_level(config, request.fail_on)) else EXIT_OK
 
 
 def handled_error(exc: Exception) -> int | None:

@@ -13,23 +13,8 @@ from __future__ import annotations
 import os
 import stat
 
-from envaudit.cli.common import DEFAULT_MAX_SIZE, FAIL_ON_LEVELS, INPUT_FORMATS, REPORT_FORMATS
-from envaudit.record import record, replace
-
-
-@record
-class CheckRequest:
-    """``envaudit check``'s parameters, as the click command receives them."""
-
-    files: tuple[str, ...]
-    output_format: str = "text"
-    fail_on: str | None = None
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    input_format: str | None = None
-    allow_outside: bool = False
-    max_size: int = DEFAULT_MAX_SIZE
-
+from envaudit.cli.common import FAIL_ON_LEVELS, INPUT_FORMATS, REPORT_FORMATS, CheckRequest
+from envaudit.record import replace
 
 # option -> (parameter, allowed values: a tuple of choices, "text", "int>=1" or "flag")
 CHECK_OPTIONS: dict[str, tuple[str, tuple[str, ...] | str]] = {

@@ -11,7 +11,8 @@ import click
 import pytest
 
 from envaudit.cli import commands, main
-from envaudit.cli.fast_check import _REPEATABLE, CHECK_OPTIONS, CheckRequest, parse_check
+from envaudit.cli.common import CheckRequest
+from envaudit.cli.fast_check import _REPEATABLE, CHECK_OPTIONS, parse_check
 from envaudit.record import fields
 from tests.conftest import ROOT
 
