@@ -57,7 +57,10 @@ def test_agrees_with_the_documented_rule(alg: str, separator: str, value: str) -
     assert parse_hash(text) == _reference(text)
 
 
-def test_a_hash_seen_again_is_the_same_object() -> None:
+def test_a_hash_seen_again_is_the_same_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    from envaudit.sources import hashes
+
+    monkeypatch.setattr(hashes, "_SEEN", {})  # a fresh process (other tests may have filled it)
     text = "sha256:" + "ab" * 32
     first, again = parse_hash(text), parse_hash("".join(text))  # equal text, another str
     assert first is not None and first is again
