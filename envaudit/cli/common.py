@@ -138,6 +138,16 @@ def render_report(report: Report, output_format: str) -> str:
     return rendered
 
 
+def write_output(text: str, output: str, *, encoding: str = "utf-8") -> None:
+    """``-`` writes to stdout; a path is replaced atomically (temp file + rename)."""
+    if output == "-":
+        emit(text)
+        return
+    from envaudit.atomic import atomic_write
+
+    atomic_write(output, text, encoding=encoding)
+
+
 def run_check(request: CheckRequest) -> int:
     """``envaudit check``: print the report; exit 1 when a finding reaches --fail-on."""
     from envaudit.api import check_manifests

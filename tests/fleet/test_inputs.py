@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from envaudit.cli import commands as cli
+from envaudit.cli import history_commands as cli
 from envaudit.cli import main
 from envaudit.errors import UsageError
 from envaudit.fleet import analyse_fleet

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from packaging.pylock import Pylock
 
-from envaudit.cli import commands as cli
+from envaudit.cli import machine_commands as cli
 from envaudit.cli import main
 from envaudit.writers.interface import EXPORT_TARGETS
 from tests.writers.conftest import SAMPLES
