@@ -153,7 +153,8 @@ def task_scaling(
                 text = Path(path).read_text(encoding="utf-8")
                 parsers[f"parse {kind}@{size}"] = _parser(load_text, text, path)
                 counts[f"parse {kind}@{size}"] = per_round[size]
-    timings = _rounds(parsers, counts, rounds)
+    # every timed parse is a first one: the hashes shared by earlier parses are forgotten
+    timings = _rounds(parsers, counts, rounds, before_each=forget_seen_hashes)
     parsers.clear()
     differs: dict[str, Callable[[], object]] = {}
     for size, by_kind in files.items():
@@ -167,16 +168,22 @@ def task_scaling(
         )
         counts[f"diff uv-lock@{size}"] = per_round[size]
         counts[f"linear dict diff uv-lock@{size}"] = per_round[size]
-    timings.update(_rounds(differs, counts, rounds, cold=True))
+    timings.update(_rounds(differs, counts, rounds, before_each=_cache_evictor()))
     return timings
 
 
 _EVICT_BYTES = 64 << 20  # more than this machine's caches hold
 
 
-def _evict_caches(buffer: bytearray, pattern: bytes) -> None:
-    """Overwrite a buffer larger than the CPU caches, so the next call starts cold."""
-    buffer[:] = pattern
+def _cache_evictor() -> Callable[[], None]:
+    """A function that overwrites a buffer larger than the CPU caches: the next call starts cold."""
+    buffer = bytearray(_EVICT_BYTES)
+    pattern = bytes(range(256)) * (_EVICT_BYTES // 256)
+
+    def evict() -> None:
+        buffer[:] = pattern
+
+    return evict
 
 
 def _rounds(
@@ -184,7 +191,7 @@ def _rounds(
     counts: Mapping[str, int],
     rounds: int,
     *,
-    cold: bool = False,
+    before_each: Callable[[], None] | None = None,
 ) -> Timings:
     """Like :func:`interleave`, calling each function ``counts[name]`` times per round and
     recording their mean: one sample per function and round, whatever its count, so that
@@ -194,13 +201,12 @@ def _rounds(
     enough for a burst of other load on a 2-core machine to land in it, and CPU time does
     not count the time this process waited for a core.
 
-    ``cold``: the CPU caches are flushed before every call (untimed). A diff reads objects
-    made earlier; called again and again on a 200-package pair it runs from a warm cache,
-    which a command that diffs each pair once never does, while a 3,200-package pair does
-    not fit the cache at all. Parsing makes new objects on every call and needs no flush.
+    ``before_each`` runs before every call, untimed. The diffs use it to flush the CPU
+    caches: a diff reads objects made earlier, and called again and again on a 200-package
+    pair it runs from a warm cache, which a command that diffs each pair once never does,
+    while a 3,200-package pair does not fit the cache at all. The parses use it to forget
+    the shared hashes, so that each is a first parse.
     """
-    buffer = bytearray(_EVICT_BYTES) if cold else bytearray()
-    pattern = bytes(range(256)) * (_EVICT_BYTES // 256) if cold else b""
     names = list(functions)
     timings: Timings = {name: [] for name in names}
     smallest = min(int(name.rsplit("@", 1)[1]) for name in names)
@@ -212,18 +218,13 @@ def _rounds(
         for name in names[shift:] + names[:shift]:
             function, count = functions[name], counts[name]
             gc.collect()
-            if cold:
-                spent = 0.0
-                for _ in range(count):
-                    _evict_caches(buffer, pattern)
-                    start = time.process_time()
-                    function()
-                    spent += time.process_time() - start
-            else:
+            spent = 0.0
+            for _ in range(count):
+                if before_each is not None:
+                    before_each()
                 start = time.process_time()
-                for _ in range(count):
-                    function()
-                spent = time.process_time() - start
+                function()
+                spent += time.process_time() - start
             timings[name].append(spent / count)
     return timings
 
@@ -233,14 +234,7 @@ def _differ(diff: Callable[[Any, Any], object], left: Any, right: Any) -> Callab
 
 
 def _parser(load_text: Callable[..., object], text: str, origin: str) -> Callable[[], object]:
-    """One timed parse, always a first one: the hashes parsed before are forgotten."""
-    from envaudit.sources.hashes import forget_seen_hashes
-
-    def parse() -> object:
-        forget_seen_hashes()
-        return load_text(text, origin=origin)
-
-    return parse
+    return lambda: load_text(text, origin=origin)
 
 
 def main(argv: list[str] | None = None) -> int:
