@@ -50,7 +50,7 @@ _TABLE_HEADER = LazyPattern(rf"[ \t]*\[\[?(?P<name>[^\[\]#]*)\]\]?[ \t]*{_COMMEN
 
 def _names_envaudit_only_in_values(line: str) -> bool:
     """True when ``envaudit`` on this line cannot start a key (or a header)."""
-    if _NOTHING.compiled.fullmatch(line) or _ARRAY_ITEM.compiled.fullmatch(line):
+    if _NOTHING.fullmatch(line) or _ARRAY_ITEM.fullmatch(line):
         return True  # a comment, or a string in a multi-line array (`"envaudit>=1",`)
     key, equals, value = line.partition("=")
     bare_key = key.strip().replace(".", "").replace("-", "").replace("_", "")
@@ -67,7 +67,7 @@ def _cannot_define_the_table(lines: list[str]) -> bool:
     and ``[tool]`` cannot, and there ``envaudit`` may only appear in values and comments."""
     table = ""
     for line in lines:
-        header = _TABLE_HEADER.compiled.fullmatch(line)
+        header = _TABLE_HEADER.fullmatch(line)
         if header is not None:
             if "envaudit" in line:
                 return False
@@ -91,7 +91,7 @@ def plain_table(text: str) -> dict[str, object] | None:
     if '"""' in text or "'''" in text:
         return None
     lines = [line.removesuffix("\r") for line in text.split("\n")]
-    headers = [row for row, line in enumerate(lines) if _HEADER.compiled.fullmatch(line)]
+    headers = [row for row, line in enumerate(lines) if _HEADER.fullmatch(line)]
     if len(headers) > 1:
         return None
     start = headers[0] if headers else len(lines)
@@ -101,9 +101,9 @@ def plain_table(text: str) -> dict[str, object] | None:
     )
     table: dict[str, object] = {}
     for line in lines[start + 1 : end]:
-        if _NOTHING.compiled.fullmatch(line):
+        if _NOTHING.fullmatch(line):
             continue
-        entry = _ENTRY.compiled.fullmatch(line)
+        entry = _ENTRY.fullmatch(line)
         if entry is None or entry["key"] in table:
             return None
         value = entry["value"]

@@ -6,8 +6,10 @@ import re
 
 from envaudit.sources.lazy_regex import LazyPattern
 
-# compiled on first use: most text has no '@', '=' or '/t/', and most runs never need them
 REDACTED = "***"
+
+# The patterns compile on first use: most text has no '@', '=' or '/t/' (redact_text checks
+# before it searches), and most runs never need them.
 
 # scheme://userinfo@host — userinfo runs to the LAST '@' before the path (an unencoded
 # '@' in a password is split there by pip and urllib too); never '/' or whitespace.
@@ -41,7 +43,7 @@ def _redact_parameters(text: str) -> str:
     (``#egg=x/simple?token=...`` holds a token inside a fragment value)."""
     pieces: list[str] = []
     position = 0
-    for match in _PARAMETER_KEY.compiled.finditer(text):
+    for match in _PARAMETER_KEY.finditer(text):
         if match.start() < position or _SECRET_NAME.search(match.group("name")) is None:
             continue
         end = _VALUE_END.compiled.search(text, match.end())
