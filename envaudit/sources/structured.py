@@ -113,17 +113,30 @@ def _check_toml_keys(text: str, data: bytes, origin: str) -> None:
 
 
 def load_toml(text: str, origin: str) -> dict[str, Any]:
-    """Parse TOML with :mod:`tomllib`; errors carry the line number.
+    """Parse TOML; errors carry the line number.
 
-    Dotted keys over :data:`MAX_KEY_PARTS` parts and documents nested deeper than
-    :data:`MAX_NESTING` are refused (both would otherwise cost time or stack).
+    Lock-writer TOML is read by :mod:`envaudit.sources.lock_toml` (same result, several
+    times faster), anything else by :mod:`tomllib`. Dotted keys over
+    :data:`MAX_KEY_PARTS` parts and documents nested deeper than :data:`MAX_NESTING` are
+    refused (both would otherwise cost time or stack).
     """
-    import tomllib
+    from envaudit.sources import lock_toml
 
     data = text.encode("utf-8", "surrogatepass")
     _check_toml_keys(text, data, origin)
+    document = lock_toml.read(text)
+    if document is None:
+        document = _tomllib_loads(text, origin)
+    if flow_depth_bound(data) > MAX_NESTING - MAX_KEY_PARTS:
+        check_nesting(document, origin, "TOML")
+    return document
+
+
+def _tomllib_loads(text: str, origin: str) -> dict[str, Any]:
+    import tomllib
+
     try:
-        document = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.search(message)
@@ -136,9 +149,6 @@ def load_toml(text: str, origin: str) -> dict[str, Any]:
         raise ParseError(origin, f"invalid TOML: {TOO_DEEP}", line=too_deep_line(text)) from None
     except ValueError as exc:  # e.g. an integer literal over Python's digit limit
         raise ParseError(origin, f"invalid TOML: {exc}") from None
-    if flow_depth_bound(data) > MAX_NESTING - MAX_KEY_PARTS:
-        check_nesting(document, origin, "TOML")
-    return document
 
 
 def load_json(text: str, origin: str) -> Any:
