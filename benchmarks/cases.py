@@ -206,16 +206,16 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
         commands.append(_envaudit("show-json", ["show", "--format", "json", lock], cwd))
         commands.append(_python("tomllib-json", _BARE_TOMLLIB, lock))
         commands.append(_python("library-json", _LIBRARY_JSON, lock))
+        real = str(REAL_POETRY_LOCK)
+        commands.append(_envaudit("show-json-real", ["show", "--format", "json", real], cwd))
+        commands.append(_python("tomllib-json-real", _BARE_TOMLLIB, real))
+        commands.append(_python("library-json-real", _LIBRARY_JSON, real))
     if selected("T3"):
         bare = (_BARE_TOMLLIB, _BARE_TOMLLIB_PARSE)
         commands.extend(_largest_lock("uv", LARGEST_UV_LOCK, "tomllib", *bare))
     if selected("T6"):
         bare = (_BARE_YAML, _BARE_YAML_PARSE)
         commands.extend(_largest_lock("pixi", LARGEST_PIXI_LOCK, "pyyaml", *bare))
-        real = str(REAL_POETRY_LOCK)
-        commands.append(_envaudit("show-json-real", ["show", "--format", "json", real], cwd))
-        commands.append(_python("tomllib-json-real", _BARE_TOMLLIB, real))
-        commands.append(_python("library-json-real", _LIBRARY_JSON, real))
     if selected("T3") and peers is not None and peers.cyclonedx is not None:
         argv = (str(peers.cyclonedx), "poetry", "--no-validate", str(data.poetry_dir))
         commands.append(Command("cyclonedx", argv, env=child_env(), max_rounds=SLOW_PEER_ROUNDS))
