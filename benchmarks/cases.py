@@ -145,7 +145,7 @@ CONSOLE_SCRIPT = (
 )
 # T1's floor: what the required CLI framework costs before envaudit does anything (run.py).
 _CLICK_HELP = "import click\nclick.Group('envaudit').main(['--help'], prog_name='envaudit')\n"
-# The modules the bare baselines load, then what click and envaudit's model add to them.
+# The modules the bare baselines load, then what envaudit's model adds to them.
 _BASE_IMPORTS = "import json, sys, tomllib"
 _LIBRARY_JSON = (
     "import sys\nfrom envaudit.loader import load\nsys.stdout.write(load(sys.argv[1]).to_json())\n"
@@ -195,8 +195,6 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
     if selected("T3") or selected("T6"):
         commands.append(_python("import-base", _BASE_IMPORTS))
         commands.append(_python("import-base-model", _BASE_IMPORTS + ", envaudit.model"))
-    if selected("T3"):
-        commands.append(_python("import-base-click", _BASE_IMPORTS + ", click"))
     if selected("T1"):
         commands.append(_envaudit("help", ["--help"], cwd))
         commands.append(_python("floor-help", _CLICK_HELP))

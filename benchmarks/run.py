@@ -196,11 +196,11 @@ def explain(rows: list[Row], results: cases.Results) -> tuple[list[Row], list[st
     """Numbered explanations for missed targets that the required stack makes unreachable.
 
     Each floor is measured in the same run: ``import click`` and the help of an empty click
-    group (T1; T2's check runs without click); and, for T3/T6, what ``click`` or envaudit's
-    model add to a process that already imported the bare baseline's modules (json,
-    tomllib), on top of the baseline's own time. A
-    missed target is explained only when its floor alone takes at least ``FLOOR_SHARE``
-    (95%) of the budget; every other miss stays a FAIL.
+    group (T1; T2's check and T3's show run without click); and, for the library rows of
+    T3/T6, what envaudit's model adds to a process that already imported the bare
+    baseline's modules (json, tomllib), on top of the baseline's own time. A missed target
+    is explained only when its floor alone takes at least ``FLOOR_SHARE`` (95%) of the
+    budget; every other miss stays a FAIL.
     """
     f = _ms(results, "F")
     notes: list[str] = []
@@ -260,12 +260,9 @@ def _floor_text(row: Row, results: cases.Results, f: float) -> str | None:
         )
     if not row.baseline:
         return None
-    if row.title.startswith("library"):
-        added, what = _added_import(results, "model"), "envaudit's typed model"
-    elif row.case == "T3" and row.title.startswith("show") and row.baseline_name == "tomllib+json":
-        added, what = _added_import(results, "click"), "click (the required CLI framework)"
-    else:
+    if not row.title.startswith("library"):
         return None
+    added, what = _added_import(results, "model"), "envaudit's typed model"
     if added is None:
         return None
     floor = (row.baseline + added) / row.baseline

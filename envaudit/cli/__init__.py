@@ -1,8 +1,8 @@
 """The command line: the only package that prints or exits; ``commands`` is the click app.
 
-``envaudit check`` command lines such as the pre-commit hook's are read without importing
-click (``fast_check``); every other command line, and any ``check`` line that is not plain,
-goes to click.
+``envaudit check`` command lines such as the pre-commit hook's, and ``envaudit show`` ones,
+are read without importing click (``fast_path``); every other command line, and any line of
+theirs that is not plain, goes to click.
 """
 
 from __future__ import annotations
@@ -32,16 +32,17 @@ class _QuietFlush:
         return getattr(self._stream, name)
 
 
-def _check_without_click(args: list[str]) -> int | None:
-    from envaudit.cli.fast_check import parse_check
+def _without_click(args: list[str]) -> int | None:
+    """Run a plain ``check`` or ``show`` command line; None: click must read it."""
+    from envaudit.cli.fast_path import parse_plain
 
-    request = parse_check(args)
+    request = parse_plain(args)
     if request is None:
         return None
-    from envaudit.cli.common import handled_error, run_check
+    from envaudit.cli.common import CheckRequest, handled_error, run_check, run_show
 
     try:
-        return run_check(request)
+        return run_check(request) if isinstance(request, CheckRequest) else run_show(request)
     except BrokenPipeError:  # click's rule for a closed pipe inside a command: exit 1
         sys.stdout = _QuietFlush(sys.stdout)
         sys.stderr = _QuietFlush(sys.stderr)
@@ -56,7 +57,7 @@ def _check_without_click(args: list[str]) -> int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 findings/differences, 2 usage/parse error)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    code = _check_without_click(args)
+    code = _without_click(args)
     if code is not None:
         return code
     from envaudit.cli.commands import run
@@ -67,13 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console() -> NoReturn:
     """The ``envaudit`` program (and ``python -m envaudit``): run, then exit with the code.
 
-    After a click-free ``check`` nothing is left to clean up: no threads, files, or exit
+    After a click-free ``check`` or ``show`` nothing is left to clean up: no threads, files, or exit
     handlers of envaudit's own. Tearing the interpreter down (freeing every module and the
     manifests) would cost the hook about another interpreter start, so once the output is
     flushed the process ends at once. Every other command exits normally.
     """
     args = sys.argv[1:]
-    code = _check_without_click(args)
+    code = _without_click(args)
     if code is None:
         from envaudit.cli.commands import run
 

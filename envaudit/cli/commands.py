@@ -20,7 +20,9 @@ from envaudit.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     INPUT_FORMATS,
+    MANIFEST_FORMATS,
     CheckRequest,
+    ShowRequest,
     emit,
     fail_on_level,
     handled_error,
@@ -29,6 +31,7 @@ from envaudit.cli.common import (
     render_report,
     rule_selection,
     run_check,
+    run_show,
 )
 from envaudit.cli.options import (
     allow_outside_option,
@@ -48,12 +51,10 @@ if TYPE_CHECKING:
     from envaudit.analysis.report import Report
     from envaudit.model import Manifest
 
-_FORMATS = ("text", "json")
-
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "output_format", type=click.Choice(_FORMATS), default="text")
+@click.option("--format", "output_format", type=click.Choice(MANIFEST_FORMATS), default="text")
 @from_option
 @platform_option
 @allow_outside_option
@@ -67,13 +68,8 @@ def show(
     max_size: int,
 ) -> int:
     """Print the normalized manifest of FILE."""
-    manifest = load_input(file, input_format, allow_outside, max_size, platform)
-    if output_format == "json":
-        from envaudit.formats import json as renderer
-    else:
-        from envaudit.formats import text as renderer  # type: ignore[no-redef]
-    emit(renderer.render_manifest(manifest))
-    return EXIT_OK
+    request = ShowRequest(file, output_format, input_format, platform, allow_outside, max_size)
+    return run_show(request)
 
 
 def _on_platform(manifest: Manifest, platform: str) -> Manifest:

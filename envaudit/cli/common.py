@@ -1,7 +1,8 @@
-"""What the click commands and the click-free ``check`` path share: loading, output, exit codes.
+"""What the click commands and the click-free path share: loading, output, exit codes.
 
-Nothing here imports click: ``envaudit check`` as a pre-commit hook runs without it
-(``envaudit/cli/fast_check.py``), and must behave exactly as the click command does.
+Nothing here imports click: plain ``envaudit check`` (the pre-commit hook) and ``envaudit
+show`` command lines run without it (``envaudit/cli/fast_path.py``), and must behave
+exactly as the click commands do.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ INPUT_FORMATS = (
     "capture",
     "manifest",
 )
+MANIFEST_FORMATS = ("text", "json")  # what `show` prints
 REPORT_FORMATS = ("text", "json", "markdown", "sarif", "github", "html")
 FAIL_ON_LEVELS = ("error", "warning", "note", "never")
 DEFAULT_MAX_SIZE = 64 * 1024 * 1024
@@ -52,6 +54,18 @@ class CheckRequest:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     input_format: str | None = None
+    allow_outside: bool = False
+    max_size: int = DEFAULT_MAX_SIZE
+
+
+@record
+class ShowRequest:
+    """``envaudit show``'s parameters, as the click command receives them."""
+
+    file: str
+    output_format: str = "text"
+    input_format: str | None = None
+    platform: str | None = None
     allow_outside: bool = False
     max_size: int = DEFAULT_MAX_SIZE
 
@@ -161,6 +175,23 @@ def run_check(request: CheckRequest) -> int:
     report = check_manifests(manifests, select=chosen, ignore=skipped)
     emit(render_report(report, request.output_format))
     return EXIT_FINDINGS if report.fails(fail_on_level(config, request.fail_on)) else EXIT_OK
+
+
+def run_show(request: ShowRequest) -> int:
+    """``envaudit show``: print the normalized manifest."""
+    manifest = load_input(
+        request.file,
+        request.input_format,
+        request.allow_outside,
+        request.max_size,
+        request.platform,
+    )
+    if request.output_format == "json":
+        from envaudit.formats import json as renderer
+    else:
+        from envaudit.formats import text as renderer  # type: ignore[no-redef]
+    emit(renderer.render_manifest(manifest))
+    return EXIT_OK
 
 
 def handled_error(exc: Exception) -> int | None:

@@ -1,4 +1,5 @@
-"""`envaudit check` without click: the same answers as the click command, or click decides."""
+"""`envaudit check` and `show` without click: the same answers as click's commands, or click
+decides."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ import click
 import pytest
 
 from envaudit.cli import commands, main
-from envaudit.cli.common import CheckRequest
-from envaudit.cli.fast_check import _REPEATABLE, CHECK_OPTIONS, parse_check
+from envaudit.cli.common import CheckRequest, ShowRequest
+from envaudit.cli.fast_path import (
+    CHECK_OPTIONS,
+    REPEATABLE,
+    SHOW_OPTIONS,
+    Options,
+    parse_check,
+    parse_plain,
+    parse_show,
+)
 from envaudit.record import fields
 from tests.conftest import ROOT
 
@@ -20,6 +29,8 @@ REQ = "samples/requirements/Stability-AI__stablediffusion__requirements.txt"
 HASHED = "samples/requirements/crafted-hash-change__v1.txt"
 CUDA = "samples/requirements/crafted-cuda-swap__v1.txt"
 POETRY = "samples/poetry-lock/huggingface__text-generation-inference__server-poetry-lock__v1.lock"
+UV = "samples/uv-lock/Comfy-Org__comfy-cli__uv.lock"
+CONDA_LOCK = "samples/conda-lock/01-ai__Yi__conda-lock.yml"
 
 # command lines the hook, CI jobs and people write: read without click
 PLAIN = [
@@ -44,12 +55,25 @@ PLAIN = [
     ["check", "--fail-on", "error", "--fail-on", "warning", REQ],  # the last one wins
     ["check", "samples/requirements/no-such-file.txt"],
     ["check", "HEAD:no/such/file.txt"],
+    ["show", REQ],
+    ["show", "--format", "json", POETRY],
+    ["show", "--format=json", UV],
+    ["show", UV, "--format", "text"],
+    ["show", "--platform", "linux-64", CONDA_LOCK],
+    ["show", "--platform=win-64", "--format", "json", CONDA_LOCK],
+    ["show", "--platform", "no-such-platform", CONDA_LOCK],
+    ["show", "--from", "requirements", HASHED],
+    ["show", "--from", "uv-lock", REQ],  # the wrong format: a parse error, exit 2
+    ["show", "--allow-outside", POETRY],
+    ["show", "--max-size", "10", REQ],
+    ["show", "--", HASHED],
+    ["show", "samples/requirements/no-such-file.txt"],
+    ["show", "HEAD:samples/requirements/crafted-hash-change__v1.txt"],
 ]
 # anything else goes to click, which answers with its own usage messages
 TO_CLICK = [
     [],
     ["--version"],
-    ["show", REQ],
     ["check"],
     ["check", "--help"],
     ["check", "-h", REQ],
@@ -68,6 +92,15 @@ TO_CLICK = [
     ["check", "-", REQ],
     ["check", "samples/requirements"],
     ["check", "--", "samples"],
+    ["show"],
+    ["show", REQ, HASHED],
+    ["show", "--help"],
+    ["show", "--format", "sarif", REQ],
+    ["show", "--fail-on", "error", REQ],
+    ["show", "--platform", REQ],
+    ["show", "--max-size", "0", REQ],
+    ["show", "samples/requirements"],
+    ["diff", REQ, HASHED],
 ]
 
 
@@ -88,26 +121,26 @@ def _by_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     return code, captured.out, captured.err
 
 
-def _check_command() -> click.Command:
-    command = commands.cli.commands["check"]  # type: ignore[attr-defined]
+def _click_command(name: str) -> click.Command:
+    command = commands.cli.commands[name]  # type: ignore[attr-defined]
     assert isinstance(command, click.Command)
     return command
 
 
 @pytest.mark.parametrize("args", PLAIN, ids=" ".join)
-def test_plain_check_lines_skip_click_and_answer_as_click_does(
+def test_plain_lines_skip_click_and_answer_as_click_does(
     args: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     if args == ["check", "--select="]:
-        assert parse_check(args) is None  # no file: click says what is missing
+        assert parse_plain(args) is None  # no file: click says what is missing
         return
-    assert parse_check(args) is not None
+    assert parse_plain(args) is not None
     assert _by_main(args, capsys) == _by_click(args, capsys)
 
 
 @pytest.mark.parametrize("args", TO_CLICK, ids=lambda args: " ".join(args) or "(none)")
 def test_other_lines_go_to_click(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    assert parse_check(args) is None
+    assert parse_plain(args) is None
     assert _by_main(args, capsys) == _by_click(args, capsys)
 
 
@@ -129,15 +162,26 @@ def test_a_request_holds_what_click_would_pass() -> None:
     assert request == CheckRequest(
         files=("a.txt",), output_format="json", select=("EA1", "EA5"), allow_outside=True
     )
+    request = parse_show(["show", "--platform=linux-64", "a.lock", "--from", "uv-lock"])
+    assert request == ShowRequest(file="a.lock", platform="linux-64", input_format="uv-lock")
+    assert parse_check(["show", "a.lock"]) is None and parse_show(["check", "a.lock"]) is None
 
 
-def test_option_table_is_the_click_commands() -> None:
-    """Every option click's `check` has is read the same way here, with the same default."""
-    defaults = {field.name: field.default for field in fields(CheckRequest)}
+@pytest.mark.parametrize(
+    ("name", "options", "request_type"),
+    [("check", CHECK_OPTIONS, CheckRequest), ("show", SHOW_OPTIONS, ShowRequest)],
+)
+def test_option_table_is_the_click_commands(
+    name: str, options: Options, request_type: type[object]
+) -> None:
+    """Every option click's command has is read the same way here, with the same default."""
+    defaults = {field.name: field.default for field in fields(request_type)}  # type: ignore[arg-type]
     seen = set()
-    for param in _check_command().params:
+    for param in _click_command(name).params:
         if isinstance(param, click.Argument):
-            assert param.name == "files" and param.nargs == -1 and param.required
+            (argument,) = [field for field in defaults if field in ("files", "file")]
+            assert param.name == argument and param.required
+            assert param.nargs == (-1 if argument == "files" else 1)
             assert isinstance(param.type, click.Path) and not param.type.dir_okay
             continue
         assert isinstance(param, click.Option)
@@ -145,7 +189,7 @@ def test_option_table_is_the_click_commands() -> None:
             continue
         (long_name,) = [opt for opt in param.opts if opt.startswith("--")]
         assert param.secondary_opts == [] and len(param.opts) == 1  # no short forms to read
-        parameter, kind = CHECK_OPTIONS[long_name]
+        parameter, kind = options[long_name]
         seen.add(long_name)
         assert parameter == param.name
         assert param.envvar is None
@@ -159,13 +203,14 @@ def test_option_table_is_the_click_commands() -> None:
         else:
             assert kind == "text" and param.type is click.STRING
         if param.multiple:
-            assert parameter in _REPEATABLE and defaults[parameter] == ()
+            assert parameter in REPEATABLE and defaults[parameter] == ()
         else:
-            assert parameter not in _REPEATABLE and defaults[parameter] == param.default
-    assert seen == set(CHECK_OPTIONS)
+            assert parameter not in REPEATABLE and defaults[parameter] == param.default
+    assert seen == set(options)
 
 
-def test_the_hook_command_line_does_not_import_click() -> None:
+@pytest.mark.parametrize("name", ["check", "show"])
+def test_plain_lines_do_not_import_click(name: str) -> None:
     code = (
         "import sys\n"
         "from envaudit.cli import main\n"
@@ -173,8 +218,9 @@ def test_the_hook_command_line_does_not_import_click() -> None:
         "print([m for m in sys.modules if m == 'click' or m.startswith('click.')])\n"
     )
     argv = [sys.executable, "-c", code]
+    plain = ["check", "--fail-on", "warning"] if name == "check" else ["show", "--format=json"]
     hook = subprocess.run(
-        [*argv, "check", "--fail-on", "warning", HASHED],
+        [*argv, *plain, HASHED],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -182,7 +228,7 @@ def test_the_hook_command_line_does_not_import_click() -> None:
     )
     assert hook.stdout.rstrip().endswith("[]")
     help_ = subprocess.run(
-        [*argv, "check", "--help"], capture_output=True, text=True, cwd=ROOT, check=False
+        [*argv, name, "--help"], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert "'click'" in help_.stdout
 
@@ -234,8 +280,9 @@ def test_a_reader_that_went_away(tmp_path: Path, size: str) -> None:
         ["check", "--fail-on", "never", "requirements.txt"],
         ["check", "missing.txt"],
         ["check", "--format", "json", "--max-size", "+99999999", "requirements.txt"],  # click
+        ["show", "--format", "json", "requirements.txt"],
     ],
-    ids=["findings", "clean", "error", "click"],
+    ids=["findings", "clean", "error", "click", "show"],
 )
 def test_the_program_hands_over_everything_before_it_ends(
     tmp_path: Path,
