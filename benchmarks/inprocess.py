@@ -186,6 +186,22 @@ def _cache_evictor() -> Callable[[], None]:
     return evict
 
 
+def _round_order(names: list[str], round_index: int) -> list[str]:
+    """The order of one round: each series' sizes back to back, so that the samples paired
+    in a growth ratio are seconds closer than with the series interleaved; both the series
+    and the sizes within each rotate from round to round."""
+    by_series: dict[str, list[str]] = {}
+    for name in names:
+        by_series.setdefault(name.rsplit("@", 1)[0], []).append(name)
+    groups = list(by_series.values())
+    shift = round_index % len(groups)
+    order: list[str] = []
+    for group in groups[shift:] + groups[:shift]:
+        start = round_index % len(group)
+        order.extend(group[start:] + group[:start])
+    return order
+
+
 def _rounds(
     functions: Mapping[str, Callable[[], object]],
     counts: Mapping[str, int],
@@ -214,8 +230,7 @@ def _rounds(
         if name.endswith(f"@{smallest}"):
             functions[name]()  # warm-up at the smallest size: lazy imports, caches
     for round_index in range(rounds):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
+        for name in _round_order(names, round_index):
             function, count = functions[name], counts[name]
             gc.collect()
             spent = 0.0

@@ -137,3 +137,17 @@ def test_the_linear_reference_finds_what_the_hand_diff_finds() -> None:
     linear = linear_dict_diff(old, new)
     assert [sorted(part) for part in linear] == [sorted(part) for part in by_hand]
     assert any(by_hand)
+
+
+def test_a_scaling_round_times_each_series_sizes_back_to_back() -> None:
+    from benchmarks.inprocess import _round_order
+
+    names = [f"{series}@{size}" for size in (50, 200, 3200) for series in ("parse a", "parse b")]
+    firsts = set()
+    for round_index in range(6):
+        order = _round_order(names, round_index)
+        assert sorted(order) == sorted(names)
+        series = [name.rsplit("@", 1)[0] for name in order]
+        assert series in (["parse a"] * 3 + ["parse b"] * 3, ["parse b"] * 3 + ["parse a"] * 3)
+        firsts.add(order[0])
+    assert len(firsts) == 6  # every size of every series leads some round
