@@ -143,8 +143,6 @@ CONSOLE_SCRIPT = (
     "sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
     "sys.exit(console())\n"
 )
-# T1's floor: what the required CLI framework costs before envaudit does anything (run.py).
-_CLICK_HELP = "import click\nclick.Group('envaudit').main(['--help'], prog_name='envaudit')\n"
 # The modules the bare baselines load, then what envaudit's model adds to them.
 _BASE_IMPORTS = "import json, sys, tomllib"
 _LIBRARY_JSON = (
@@ -169,12 +167,15 @@ LARGEST_UV_LOCK = SAMPLES / "uv-lock" / "UCSD-E4E__fishsense-lite__uv.lock"
 LARGEST_PIXI_LOCK = SAMPLES / "pixi-lock" / "xarray-contrib__xarray-tutorial__pixi.lock"
 
 
-def _envaudit(name: str, args: Sequence[str], cwd: Path, ok: Sequence[int] = (0,)) -> Command:
+def _envaudit(
+    name: str, args: Sequence[str], cwd: Path, ok: Sequence[int] = (0,), columns: str = ""
+) -> Command:
+    extra = {"PYTHONPATH": str(REPO), "NO_COLOR": "1"} | ({"COLUMNS": columns} if columns else {})
     return Command(
         name,
         (interpreter(), "-c", CONSOLE_SCRIPT, *args),
         cwd=cwd,
-        env=child_env({"PYTHONPATH": str(REPO), "NO_COLOR": "1"}),
+        env=child_env(extra),
         ok_codes=frozenset(ok),
     )
 
@@ -196,8 +197,10 @@ def plan(data: Inputs, peers: Peers | None, selected: Callable[[str], bool]) -> 
         commands.append(_python("import-base", _BASE_IMPORTS))
         commands.append(_python("import-base-model", _BASE_IMPORTS + ", envaudit.model"))
     if selected("T1"):
-        commands.append(_envaudit("help", ["--help"], cwd))
-        commands.append(_python("floor-help", _CLICK_HELP))
+        # the stored help text serves terminals of 80 columns and more; click wraps it for
+        # narrower ones (an info row: what the click path costs)
+        commands.append(_envaudit("help", ["--help"], cwd, columns="100"))
+        commands.append(_envaudit("help-click", ["--help"], cwd, columns="60"))
     if selected("T2"):
         commands.append(_envaudit("check", ["check", str(data.requirements)], cwd, (0, 1)))
     if selected("T3") or selected("T7"):

@@ -1,8 +1,8 @@
 """The command line: the only package that prints or exits; ``commands`` is the click app.
 
-``envaudit check`` command lines such as the pre-commit hook's, and ``envaudit show`` ones,
-are read without importing click (``fast_path``); every other command line, and any line of
-theirs that is not plain, goes to click.
+``envaudit check`` command lines such as the pre-commit hook's, ``envaudit show`` ones and
+``envaudit --help`` run without importing click (``fast_path``); every other command line,
+and any line of theirs that is not plain, goes to click.
 """
 
 from __future__ import annotations
@@ -33,16 +33,16 @@ class _QuietFlush:
 
 
 def _without_click(args: list[str]) -> int | None:
-    """Run a plain ``check`` or ``show`` command line; None: click must read it."""
-    from envaudit.cli.fast_path import parse_plain
+    """Run a plain ``--help``, ``check`` or ``show`` command line; None: click must read it."""
+    from envaudit.cli.fast_path import plain_job
 
-    request = parse_plain(args)
-    if request is None:
+    job = plain_job(args)
+    if job is None:
         return None
-    from envaudit.cli.common import CheckRequest, handled_error, run_check, run_show
+    from envaudit.cli.common import handled_error
 
     try:
-        return run_check(request) if isinstance(request, CheckRequest) else run_show(request)
+        return job()
     except BrokenPipeError:  # click's rule for a closed pipe inside a command: exit 1
         sys.stdout = _QuietFlush(sys.stdout)
         sys.stderr = _QuietFlush(sys.stderr)
@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console() -> NoReturn:
     """The ``envaudit`` program (and ``python -m envaudit``): run, then exit with the code.
 
-    After a click-free ``check`` or ``show`` nothing is left to clean up: no threads, files, or exit
+    After a click-free command line nothing is left to clean up: no threads, files, or exit
     handlers of envaudit's own. Tearing the interpreter down (freeing every module and the
     manifests) would cost the hook about another interpreter start, so once the output is
     flushed the process ends at once. Every other command exits normally.

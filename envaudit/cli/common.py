@@ -194,6 +194,40 @@ def run_show(request: ShowRequest) -> int:
     return EXIT_OK
 
 
+# click wraps help to min(terminal columns, 80) - 2: from 80 columns up, the text is one
+HELP_COLUMNS = 80
+
+
+def terminal_columns() -> int:
+    """The columns click's help formatter sees (``shutil.get_terminal_size``'s rule)."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or HELP_COLUMNS  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return HELP_COLUMNS
+
+
+def run_help() -> int:
+    """``envaudit --help`` from ``envaudit/data/cli_help.txt``: click's own text at 80 columns
+    and up, stored so that the most common first command needs no click (a test compares
+    it with click's and says how to refresh it)."""
+    import os
+
+    # os.path, not pathlib: importing pathlib costs ~8 ms, a tenth of this command's time
+    package = os.path.dirname(os.path.dirname(__file__))  # noqa: PTH120
+    path = os.path.join(package, "data", "cli_help.txt")  # noqa: PTH118
+    with open(path, encoding="utf-8") as stored:  # noqa: PTH123
+        emit(stored.read())
+    return EXIT_OK
+
+
 def handled_error(exc: Exception) -> int | None:
     """The exit code for an error envaudit reports in one line; None for a bug (re-raise)."""
     # imported here, not at the top: `envaudit --help` never needs them, and any command

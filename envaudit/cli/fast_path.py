@@ -1,4 +1,4 @@
-"""Reading ``envaudit check`` and ``envaudit show`` command lines without click, for speed.
+"""Reading ``envaudit check`` and ``show`` command lines (and ``--help``) without click.
 
 Importing click takes about as long as starting Python four times over on a small machine,
 and the pre-commit hook runs ``envaudit check --fail-on warning FILE…`` on every commit
@@ -14,14 +14,20 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 
 from envaudit.cli.common import (
     FAIL_ON_LEVELS,
+    HELP_COLUMNS,
     INPUT_FORMATS,
     MANIFEST_FORMATS,
     REPORT_FORMATS,
     CheckRequest,
     ShowRequest,
+    run_check,
+    run_help,
+    run_show,
+    terminal_columns,
 )
 from envaudit.record import replace
 
@@ -128,6 +134,14 @@ def parse_show(args: list[str]) -> ShowRequest | None:
     return replace(ShowRequest(file), **values)
 
 
-def parse_plain(args: list[str]) -> CheckRequest | ShowRequest | None:
-    """The request of a plain ``check`` or ``show`` command line; None: let click read it."""
-    return parse_check(args) or parse_show(args)
+def plain_job(args: list[str]) -> Callable[[], int] | None:
+    """What a plain ``--help``, ``check`` or ``show`` command line runs; None: click's."""
+    if args in (["--help"], ["-h"]):
+        return run_help if terminal_columns() >= HELP_COLUMNS else None
+    check = parse_check(args)
+    if check is not None:
+        return lambda: run_check(check)
+    show = parse_show(args)
+    if show is not None:
+        return lambda: run_show(show)
+    return None

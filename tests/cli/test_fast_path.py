@@ -19,8 +19,8 @@ from envaudit.cli.fast_path import (
     SHOW_OPTIONS,
     Options,
     parse_check,
-    parse_plain,
     parse_show,
+    plain_job,
 )
 from envaudit.record import fields
 from tests.conftest import ROOT
@@ -132,15 +132,15 @@ def test_plain_lines_skip_click_and_answer_as_click_does(
     args: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     if args == ["check", "--select="]:
-        assert parse_plain(args) is None  # no file: click says what is missing
+        assert plain_job(args) is None  # no file: click says what is missing
         return
-    assert parse_plain(args) is not None
+    assert plain_job(args) is not None
     assert _by_main(args, capsys) == _by_click(args, capsys)
 
 
 @pytest.mark.parametrize("args", TO_CLICK, ids=lambda args: " ".join(args) or "(none)")
 def test_other_lines_go_to_click(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    assert parse_plain(args) is None
+    assert plain_job(args) is None
     assert _by_main(args, capsys) == _by_click(args, capsys)
 
 
