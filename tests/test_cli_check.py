@@ -91,6 +91,30 @@ def test_inline_ignore_and_project_config(
     assert "EA104" not in {f["rule"] for f in json.loads(out)["findings"]}
 
 
+@pytest.mark.parametrize(
+    ("config", "args", "code"),
+    [
+        (None, [], 1),  # the hook's default: warnings fail
+        ('fail-on = "error"', [], 0),  # the project's fail-on wins over the hook's default
+        ('fail-on = "error"', ["--fail-on", "warning"], 1),  # and --fail-on over both
+        (None, ["--fail-on", "never"], 0),
+    ],
+)
+def test_the_hook_default_gives_way_to_the_project_config(
+    config: str | None,
+    args: list[str],
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if config is not None:
+        (tmp_path / "pyproject.toml").write_text(f"[tool.envaudit]\n{config}\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--pre-commit", *args, str(ROOT / DINOV2)]) == code
+    assert "EA1" in capsys.readouterr().out  # the warnings are reported either way
+
+
 def test_bad_project_config_is_a_located_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -50,7 +50,7 @@ def git(repo: Path, *args: str) -> None:
 def test_hooks_are_offline_read_only_python_hooks() -> None:
     defined = hooks()
     assert set(defined) == {"envaudit-check", "envaudit-diff"}
-    assert defined["envaudit-check"]["entry"] == "envaudit check --fail-on warning"
+    assert defined["envaudit-check"]["entry"] == "envaudit check --pre-commit"
     assert defined["envaudit-diff"]["entry"] == "envaudit diff --pre-commit"
     for hook in defined.values():
         assert hook["language"] == "python"

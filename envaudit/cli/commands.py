@@ -239,6 +239,12 @@ def _render_reports(reports: Sequence[Report], output_format: str, *, since: str
 @from_option
 @allow_outside_option
 @max_size_option
+@click.option(
+    "--pre-commit",
+    is_flag=True,
+    help="The envaudit-check hook's default: fail on warnings too, unless --fail-on or"
+    " [tool.envaudit] fail-on says otherwise.",
+)
 def check(
     files: tuple[str, ...],
     output_format: str,
@@ -248,6 +254,7 @@ def check(
     input_format: str | None,
     allow_outside: bool,
     max_size: int,
+    pre_commit: bool,
 ) -> int:
     """Check FILES for reproducibility risks (pinning, sources, GPU/CUDA).
 
@@ -256,7 +263,15 @@ def check(
     pyproject.toml may set select, ignore and fail-on.
     """
     request = CheckRequest(
-        files, output_format, fail_on, select, ignore, input_format, allow_outside, max_size
+        files,
+        output_format,
+        fail_on,
+        select,
+        ignore,
+        input_format,
+        allow_outside,
+        max_size,
+        pre_commit,
     )
     return run_check(request)
 

@@ -56,6 +56,7 @@ class CheckRequest:
     input_format: str | None = None
     allow_outside: bool = False
     max_size: int = DEFAULT_MAX_SIZE
+    pre_commit: bool = False  # the hook's default: fail on warnings unless configured
 
 
 @record
@@ -131,10 +132,15 @@ def rule_selection(
     return split_rule_ids(select) or config.select, split_rule_ids(ignore) + config.ignore
 
 
-def fail_on_level(config: Config, fail_on: str | None) -> FailOn:
+# the envaudit-check hook's default, below --fail-on and [tool.envaudit] fail-on
+PRE_COMMIT_FAIL_ON = "warning"
+
+
+def fail_on_level(config: Config, fail_on: str | None, default: str = "error") -> FailOn:
+    """--fail-on, else ``[tool.envaudit] fail-on``, else ``default``."""
     from envaudit.analysis.report import FailOn
 
-    return FailOn(fail_on or config.fail_on or "error")
+    return FailOn(fail_on or config.fail_on or default)
 
 
 def render_report(report: Report, output_format: str) -> str:
@@ -174,7 +180,9 @@ def run_check(request: CheckRequest) -> int:
     chosen, skipped = rule_selection(config, request.select, request.ignore)
     report = check_manifests(manifests, select=chosen, ignore=skipped)
     emit(render_report(report, request.output_format))
-    return EXIT_FINDINGS if report.fails(fail_on_level(config, request.fail_on)) else EXIT_OK
+    default = PRE_COMMIT_FAIL_ON if request.pre_commit else "error"
+    level = fail_on_level(config, request.fail_on, default)
+    return EXIT_FINDINGS if report.fails(level) else EXIT_OK
 
 
 def run_show(request: ShowRequest) -> int:

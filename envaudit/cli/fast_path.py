@@ -1,7 +1,7 @@
 """Reading ``envaudit check`` and ``show`` command lines (and ``--help``) without click.
 
 Importing click takes about as long as starting Python four times over on a small machine,
-and the pre-commit hook runs ``envaudit check --fail-on warning FILE…`` on every commit
+and the pre-commit hook runs ``envaudit check --pre-commit FILE…`` on every commit
 (scripts run ``envaudit show --format json FILE`` as often). This reads those command
 lines, and the options a hook, CI job or script adds, exactly as click would; anything else
 (``--help``, an unknown option, a missing value, a value click would refuse, a directory, a
@@ -42,6 +42,7 @@ CHECK_OPTIONS: Options = {
     "--from": ("input_format", INPUT_FORMATS),
     "--allow-outside": ("allow_outside", "flag"),
     "--max-size": ("max_size", "int>=1"),
+    "--pre-commit": ("pre_commit", "flag"),
 }
 SHOW_OPTIONS: Options = {
     "--format": ("output_format", MANIFEST_FORMATS),

@@ -52,6 +52,8 @@ PLAIN = [
     ["check", "--max-size", "10", REQ],  # too large: exit 2
     ["check", "--max-size=0100000000", REQ],
     ["check", "--", CUDA],
+    ["check", "--pre-commit", REQ, HASHED],
+    ["check", "--pre-commit", "--fail-on", "never", CUDA],
     ["check", "--fail-on", "error", "--fail-on", "warning", REQ],  # the last one wins
     ["check", "samples/requirements/no-such-file.txt"],
     ["check", "HEAD:no/such/file.txt"],
@@ -86,6 +88,7 @@ TO_CLICK = [
     ["check", "--max-size", "1_000", REQ],
     ["check", "--max-size", "x", REQ],
     ["check", "--allow-outside=yes", REQ],
+    ["check", "--pre-commit=1", REQ],
     ["check", "--select", "--ignore", REQ],
     ["check", "--unknown", REQ],
     ["check", "--fail", "error", REQ],
