@@ -203,6 +203,7 @@ def run_show(request: ShowRequest) -> int:
 
 
 # click wraps help to min(terminal columns, 80) - 2: from 80 columns up, the text is one
+# (80 is also shutil's fallback when there is no terminal to ask)
 HELP_COLUMNS = 80
 
 
@@ -216,9 +217,10 @@ def terminal_columns() -> int:
         columns = 0
     if columns > 0:
         return columns
+    stdout = sys.__stdout__
     try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns or HELP_COLUMNS  # type: ignore[union-attr]
-    except (AttributeError, ValueError, OSError):
+        return os.get_terminal_size(stdout.fileno()).columns or HELP_COLUMNS  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):  # None under pythonw, a pipe, a file
         return HELP_COLUMNS
 
 

@@ -3,11 +3,11 @@
 Importing click takes about as long as starting Python four times over on a small machine,
 and the pre-commit hook runs ``envaudit check --pre-commit FILE…`` on every commit
 (scripts run ``envaudit show --format json FILE`` as often). This reads those command
-lines, and the options a hook, CI job or script adds, exactly as click would; anything else
-(``--help``, an unknown option, a missing value, a value click would refuse, a directory, a
-wrong number of files) returns None and click reads it, with its own messages.
-``tests/cli/`` checks the tables below against the click commands and both paths' output
-against each other.
+lines, and the options a hook, CI job or script adds, exactly as click would; anything
+else (an unknown option, a missing value, a value click would refuse, a directory, a wrong
+number of files, a command's own ``--help``) returns None and click reads it, with its own
+messages. ``tests/cli/`` checks the tables below against the click commands and both
+paths' output against each other.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def _plain_file(path: str) -> bool:
 def _read(args: list[str], options: Options) -> tuple[dict[str, object], list[str]] | None:
     """The option values (by parameter) and files of ``args`` (after the command name)."""
     values: dict[str, object] = {}
+    repeated: dict[str, tuple[str, ...]] = {}
     files: list[str] = []
     position, only_files = 0, False
     while position < len(args):
@@ -105,12 +106,12 @@ def _read(args: list[str], options: Options) -> tuple[dict[str, object], list[st
         if value is None:
             return None
         if parameter in REPEATABLE:
-            values[parameter] = (*values.get(parameter, ()), inline)  # type: ignore[misc]
+            repeated[parameter] = (*repeated.get(parameter, ()), inline)
         else:
             values[parameter] = value
     if not all(_plain_file(path) for path in files):
         return None
-    return values, files
+    return {**values, **repeated}, files
 
 
 def parse_check(args: list[str]) -> CheckRequest | None:
