@@ -2,11 +2,12 @@
 
 uv, Poetry, PDM and pylock writers all emit a small, regular part of TOML: table and
 array-of-tables headers, one ``key = value`` statement per line, basic and literal strings,
-integers, booleans, arrays (over several lines, with comments) and one-line inline tables.
-:func:`read` parses exactly that part with one regular expression per token, several
-times faster than tomllib's character-by-character reader, and returns None for anything
-else: floats, dates, multi-line strings, dotted keys, CRLF line ends, a table defined twice,
-a duplicate key, any invalid TOML. tomllib then reads the document and reports its errors.
+integers, booleans, UTC date-times, arrays (over several lines, with comments) and one-line
+inline tables, with LF or CRLF line ends. :func:`read` parses exactly that part with one
+regular expression per token, several times faster than tomllib's character-by-character
+reader, and returns None for anything else: floats, other dates, multi-line strings, dotted
+keys, a table defined twice, a duplicate key, any invalid TOML. tomllib then reads the
+document and reports its errors.
 
 The contract, held by differential and fuzz tests: whenever :func:`read` returns a
 document, it equals ``tomllib.loads(text)``.
@@ -22,7 +23,7 @@ from typing import Any
 MAX_DEPTH = 48
 
 _KEY_PART = r"""[A-Za-z0-9_-]+|"[^"\\\n]*"|'[^'\n]*'"""
-# Control characters TOML forbids everywhere (tab and LF aside); CR sends CRLF text to tomllib.
+# Control characters TOML forbids everywhere (tab and LF aside; CR is read only before LF).
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Blank and comment lines, then the next statement's indentation (and a last comment).
 _BLANK = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:#[^\n]*)?")
@@ -67,6 +68,10 @@ class _OutsideSubsetError(Exception):
 
 def read(text: str) -> dict[str, Any] | None:
     """``tomllib.loads(text)`` for lock-writer TOML, or None when tomllib must read it."""
+    if "\r" in text:
+        # CRLF line ends (git's autocrlf on Windows): no value read here spans a line, so
+        # only the line ends change; a CR left over is not TOML's and goes to tomllib
+        text = text.replace("\r\n", "\n")
     if _FORBIDDEN.search(text) is not None:
         return None
     try:

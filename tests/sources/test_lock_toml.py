@@ -36,9 +36,13 @@ def _assert_tomllibs_answer_or_none(text: str) -> None:
     assert repr(got) == repr(expected)  # same types too (1 == True, but not for a lock)
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"], ids=["lf", "crlf"])
 @pytest.mark.parametrize("path", TOML_SAMPLES, ids=lambda path: path.name)
-def test_every_real_lock_is_read_without_tomllib_and_equals_tomllibs(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
+def test_every_real_lock_is_read_without_tomllib_and_equals_tomllibs(
+    path: Path, line_end: str
+) -> None:
+    """Also as git checks them out on Windows (autocrlf): with CRLF line ends."""
+    text = path.read_text(encoding="utf-8").replace("\n", line_end)
     got = lock_toml.read(text)
     assert got is not None, "a real lock file left the fast reader's subset"
     assert got == tomllib.loads(text)
@@ -59,6 +63,7 @@ SUPPORTED = [
     "[x.\"dotted.name\"]\nv = 1\n[x.'lit']\nw = 2",
     "u = 2025-08-04T08:54:26Z\nv = 2025-08-04T08:54:26.5Z\nw = 2025-08-04T08:54:26.123456Z",
     "[[a.b]]\n[[a.b]]\nc = 1",
+    'a = 1\r\nb = [\r\n  "x", # c\r\n]\r\n[t]\r\nc = { d = 2 }\r\n',
 ]
 
 
@@ -82,7 +87,6 @@ UNSUPPORTED_VALID = [
     'a = """multi\nline"""',
     "a = '''literal'''",
     "a.b = 1",
-    "a = 1\r\nb = 2\r\n",
     '"a\\u00e9" = 1',  # an escape in a quoted key
     "[a.b]\n[a]\nx = 1",  # a table defined after its child: valid, left to tomllib
     "a = 1234567890123456789",
@@ -111,6 +115,9 @@ INVALID = [
     "a = 'unclosed",
     'a = "ctl\x01"',
     "a = 1 # ctl\x7f",
+    "a = 1\rb = 2",  # a CR alone ends no line in TOML
+    'a = "x\r"\n',
+    "a = [\r1]",
     "[a]]",
     "[[a]",
     "[[a] ]",
@@ -170,6 +177,7 @@ _FRAGMENTS = st.sampled_from(
         "\t",
         "\n",
         "\r\n",
+        "\r",
         "# c",
         "=",
         ".",
