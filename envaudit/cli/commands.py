@@ -49,6 +49,7 @@ __all__ = ["cli", "history_commands", "machine_commands", "run"]
 
 if TYPE_CHECKING:
     from envaudit.analysis.report import Report
+    from envaudit.gitrev import RevisionPair
     from envaudit.model import Manifest
 
 
@@ -131,43 +132,49 @@ def diff(
     """
     from envaudit.api import diff_report
 
+    since: str | None = None  # with --git: one document for every changed file
     if git_rev is not None or pre_commit:
-        return _diff_git(git_rev, pre_commit, files, output_format, exit_code, fail_on, select,
-                         ignore, input_format, platform, allow_outside, max_size)  # fmt: skip
-    if len(files) != 2:
-        raise click.UsageError("expected OLD and NEW (or --git REV [FILES]...)")
-    old, new = files
-    config = read_config()
-    left = load_input(old, from_old or input_format, allow_outside, max_size, platform)
-    right = load_input(new, from_new or input_format, allow_outside, max_size, platform)
+        since, revision_pairs = _revision_pairs(
+            git_rev, pre_commit, files, input_format, allow_outside, max_size
+        )
+        config = read_config()
+        pairs = [(pair.old, pair.new) for pair in revision_pairs]
+        if platform is not None:
+            pairs = [
+                (_on_platform(old, platform), _on_platform(new, platform)) for old, new in pairs
+            ]
+    else:
+        if len(files) != 2:
+            raise click.UsageError("expected OLD and NEW (or --git REV [FILES]...)")
+        old, new = files
+        config = read_config()
+        left = load_input(old, from_old or input_format, allow_outside, max_size, platform)
+        right = load_input(new, from_new or input_format, allow_outside, max_size, platform)
+        pairs = [(left, right)]
     chosen, skipped = rule_selection(config, select, ignore)
-    report = diff_report(left, right, select=chosen, ignore=skipped)
-    emit(render_report(report, output_format))
-    assert report.diff is not None
-    if exit_code and not report.diff.is_empty:
+    reports = [diff_report(old, new, select=chosen, ignore=skipped) for old, new in pairs]
+    if since is None:
+        emit(render_report(reports[0], output_format))
+    else:
+        emit(_render_reports(reports, output_format, since=since))
+    if exit_code and any(report.diff and not report.diff.is_empty for report in reports):
         return EXIT_FINDINGS
-    return EXIT_FINDINGS if report.fails(fail_on_level(config, fail_on)) else EXIT_OK
+    threshold = fail_on_level(config, fail_on)
+    return EXIT_FINDINGS if any(report.fails(threshold) for report in reports) else EXIT_OK
 
 
-def _diff_git(
+def _revision_pairs(
     rev: str | None,
     pre_commit: bool,
     files: tuple[str, ...],
-    output_format: str,
-    exit_code: bool,
-    fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
     input_format: str | None,
-    platform: str | None,
     allow_outside: bool,
     max_size: int,
-) -> int:
-    """``diff --git REV [FILES]...``: one diff per changed file, rendered as one document."""
+) -> tuple[str, list[RevisionPair]]:
+    """``diff --git REV [FILES]...``: what REV is taken to be, and every changed file's pair."""
     import os
 
     from envaudit import gitrev
-    from envaudit.api import diff_report
 
     if pre_commit and rev is None:
         environ = os.environ
@@ -175,20 +182,7 @@ def _diff_git(
             environ.get("PRE_COMMIT_FROM_REF"), environ.get("PRE_COMMIT_TO_REF")
         )
     options = gitrev.LoadOptions(input_format, allow_outside, max_size)
-    pairs = gitrev.revision_pairs(rev, files, options)
-    config = read_config()
-    chosen, skipped = rule_selection(config, select, ignore)
-    reports = []
-    for pair in pairs:
-        old, new = pair.old, pair.new
-        if platform is not None:
-            old, new = _on_platform(old, platform), _on_platform(new, platform)
-        reports.append(diff_report(old, new, select=chosen, ignore=skipped))
-    emit(_render_reports(reports, output_format, since=rev or "the first commit"))
-    if exit_code and any(report.diff and not report.diff.is_empty for report in reports):
-        return EXIT_FINDINGS
-    threshold = fail_on_level(config, fail_on)
-    return EXIT_FINDINGS if any(report.fails(threshold) for report in reports) else EXIT_OK
+    return rev or "the first commit", gitrev.revision_pairs(rev, files, options)
 
 
 def _render_reports(reports: Sequence[Report], output_format: str, *, since: str) -> str:
