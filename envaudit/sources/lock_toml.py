@@ -22,6 +22,9 @@ from typing import Any
 # result the caller checks against its own limit.
 MAX_DEPTH = 48
 
+# One key: bare, basic-quoted (no escapes) or literal-quoted; in _KEY_GROUPS its text is in
+# whichever group matched (the header pattern uses _KEY_PART, keeping its group numbers).
+_KEY_GROUPS = r"""([A-Za-z0-9_-]+)|"([^"\\\n]*)"|'([^'\n]*)'"""
 _KEY_PART = r"""[A-Za-z0-9_-]+|"[^"\\\n]*"|'[^'\n]*'"""
 # Control characters TOML forbids everywhere (tab and LF aside; CR is read only before LF).
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -35,8 +38,8 @@ _SPACE = re.compile(r"[ \t]*")
 _HEADER = re.compile(
     rf"\[(\[)?[ \t]*((?:{_KEY_PART})(?:[ \t]*\.[ \t]*(?:{_KEY_PART}))*)[ \t]*\](?(1)\])"
 )
-_HEADER_PART = re.compile(r"""([A-Za-z0-9_-]+)|"([^"\\\n]*)"|'([^'\n]*)'""")
-_KEY_EQUALS = re.compile(r"""(?:([A-Za-z0-9_-]+)|"([^"\\\n]*)"|'([^'\n]*)')[ \t]*=[ \t]*""")
+_HEADER_PART = re.compile(_KEY_GROUPS)
+_KEY_EQUALS = re.compile(rf"(?:{_KEY_GROUPS})[ \t]*=[ \t]*")
 _STRING = re.compile(r'"([^"\\\n]*)"')
 _ESCAPED_STRING = re.compile(r'"((?:[^"\\\n]|\\[^\n])*)"')
 _LITERAL_STRING = re.compile(r"'([^'\n]*)'")
